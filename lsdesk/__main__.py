@@ -1,0 +1,5 @@
+import sys
+
+from lsdesk import main
+
+sys.exit(main())

@@ -1,0 +1,171 @@
+"""The `lsdesk` command: the window, and a command line for scripts.
+
+Subcommands use the core only; Qt is imported only when the window opens,
+so `lsdesk check` starts fast and runs where there is no screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from typing import TextIO
+
+from lsdesk import __version__
+from lsdesk.core.api_key import MAX_INPUT_LENGTH
+from lsdesk.core.api_url import ApiUrlError, resolve_api_url
+from lsdesk.core.keystore import SystemKeyStore, check_profile_name
+from lsdesk.core.outcome import Outcome, State, outcome
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0  the key is valid / done
+  1  Lessonspace rejected the key
+  2  bad input or usage
+  3  no key saved, or no secure storage on this computer
+  4  offline, rate limited, server error or unexpected reply
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    if args.command == "sandbox":
+        return _run_sandbox(args.port)
+    if args.command is None:
+        from lsdesk.gui.app import run_window  # Qt only when a window is wanted
+
+        return run_window(api_url=args.api_url, profile=args.profile, sandbox=args.sandbox)
+
+    report = _Reporter(sys.stdout, as_json=args.json)
+    try:
+        api_url = resolve_api_url(args.api_url)
+        profile = check_profile_name(args.profile)
+    except (ApiUrlError, ValueError) as error:
+        return report(outcome(State.BAD_INPUT, str(error)))
+
+    from lsdesk.core import usecases
+    from lsdesk.core.client import LessonspaceClient
+
+    with LessonspaceClient(api_url) as client:
+        if args.command == "check" and args.key_stdin:
+            return report(usecases.check_key(client, _read_key(sys.stdin)))
+        if args.command == "check":
+            return report(usecases.check_stored_key(client, SystemKeyStore(), profile))
+        result = usecases.save_key(client, SystemKeyStore(), profile, _read_key(sys.stdin))
+        return report(result.outcome, saved=result.saved)
+
+
+class _Reporter:
+    """Prints an Outcome as one plain sentence, or as one JSON object."""
+
+    def __init__(self, out: TextIO, *, as_json: bool):
+        self._out = out
+        self._as_json = as_json
+
+    def __call__(self, result: Outcome, *, saved: bool | None = None) -> int:
+        if self._as_json:
+            document = result.to_json()
+            if saved is not None:
+                document["saved"] = saved
+            print(json.dumps(document), file=self._out)
+        else:
+            print(_sentence(result), file=self._out)
+        return result.state.exit_code
+
+
+def _sentence(result: Outcome) -> str:
+    if result.state is not State.VALID:
+        return result.message
+    org = f" for {result.organisation.describe()}" if result.organisation else ""
+    ending = f" (key ending {result.key_ending})" if result.key_ending else ""
+    return f"Valid API key{ending}{org}. {result.message}"
+
+
+def _read_key(stream: TextIO) -> str:
+    """The key from standard input; at a terminal, asked for without echo."""
+    if stream.isatty():
+        return getpass.getpass("Paste your Lessonspace API key (it won't be shown): ")
+    return stream.read(MAX_INPUT_LENGTH + 1)
+
+
+def _run_sandbox(port: int) -> int:
+    from lsdesk.sandbox import DEMO_KEY, SandboxServer
+
+    try:
+        server = SandboxServer(port=port)
+    except OSError as error:
+        print(f"Could not start the sandbox on port {port}: {error.strerror}. Try another --port.")
+        return 2
+    print(f"Sandbox Lessonspace API: {server.api_url}")
+    print(f"Demo API key:            {DEMO_KEY}")
+    print(f"Developer settings page: {server.developer_url}")
+    print(f"Try: echo {DEMO_KEY} | lsdesk check --key-stdin --api-url {server.api_url}")
+    print("Press Ctrl+C to stop.", flush=True)
+    server.serve_forever()
+    return 0
+
+
+def _configure_logging(verbose: bool) -> None:
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _common_options() -> argparse.ArgumentParser:
+    """Options accepted before or after the subcommand. A fresh parent each
+    time: argparse shares parent actions, and defaults set on one would leak."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--api-url",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="Lessonspace API root (default: $LSDESK_API_URL or https://api.thelessonspace.com/v2/)",
+    )
+    common.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help='which stored key to use (default: "default")',
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log technical detail to stderr"
+    )
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+
+    parser = argparse.ArgumentParser(
+        prog="lsdesk",
+        description="Check, save and rotate your organisation's Lessonspace API key.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common_options()],
+    )
+    parser.set_defaults(api_url=None, profile="default", verbose=False, command=None)
+    parser.add_argument("--version", action="version", version=f"lsdesk {__version__}")
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="open the window on a built-in practice Lessonspace (nothing is saved)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check", parents=[_common_options()], help="check the stored key (or one read from stdin)",
+        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("--key-stdin", action="store_true", help="check a key read from stdin instead")
+    check.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+
+    save = commands.add_parser(
+        "save", parents=[_common_options()], help="read a key from stdin, check it, store it",
+        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    save.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+
+    sandbox = commands.add_parser("sandbox", parents=[_common_options()], help="run the practice Lessonspace in the foreground")
+    sandbox.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)")
+    return parser

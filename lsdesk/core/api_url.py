@@ -1,0 +1,66 @@
+"""Where the Lessonspace API lives, and which overrides are safe.
+
+The key travels in a header on every request, so it must only ever go over
+TLS, except to this very computer (the sandbox, or a test server).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+DEFAULT_API_URL = "https://api.thelessonspace.com/v2/"
+DEVELOPER_SETTINGS_URL = "https://www.thelessonspace.com/settings/developer"
+API_URL_ENV = "LSDESK_API_URL"
+
+
+class ApiUrlError(ValueError):
+    """An API address lsdesk refuses to send a key to. The message is for the user."""
+
+
+def is_loopback_host(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_api_url(override: str | None = None) -> str:
+    """The API root to use: `override`, else $LSDESK_API_URL, else Lessonspace.
+
+    Returns the root with exactly one trailing slash; raises ApiUrlError for
+    an address that is malformed or would send the key in clear text.
+    """
+    raw = override or os.environ.get(API_URL_ENV) or DEFAULT_API_URL
+    parts = urlsplit(raw.strip())
+    host = parts.hostname or ""
+    if parts.scheme not in ("https", "http") or not host:
+        raise ApiUrlError(
+            "The API address must start with https:// and name a server, "
+            f"like {DEFAULT_API_URL}"
+        )
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ApiUrlError("The API address must not contain a user name, password, query or #fragment.")
+    if parts.scheme == "http" and not is_loopback_host(host):
+        raise ApiUrlError(
+            "lsdesk only sends your key over a secure https:// connection. "
+            "Use an https:// API address."
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise ApiUrlError("The API address has an invalid port number.") from None
+    path = parts.path.rstrip("/") + "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def developer_settings_url(api_url: str) -> str:
+    """The page where new keys are generated: the sandbox's own page for a
+    server on this computer, Lessonspace's dashboard otherwise."""
+    parts = urlsplit(api_url)
+    if is_loopback_host(parts.hostname or ""):
+        return urlunsplit((parts.scheme, parts.netloc, "/settings/developer/", "", ""))
+    return DEVELOPER_SETTINGS_URL

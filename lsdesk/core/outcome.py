@@ -1,0 +1,116 @@
+"""What a check or a save ends in: one state, with words for people.
+
+Every operation in lsdesk ends in exactly one `State`. The window draws its
+badge from it, the command line picks its exit code and JSON from it. The
+`title` and `message` are what a tutoring-company admin reads: a headline and
+one plain sentence that says what to do next. Technical detail goes to the
+log, never here, and the API key never appears in any of it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+
+
+class State(enum.Enum):
+    VALID = "valid"
+    REJECTED = "rejected"
+    RATE_LIMITED = "rate_limited"
+    SERVER_ERROR = "server_error"
+    OFFLINE = "offline"
+    UNEXPECTED = "unexpected"
+    NOT_SET = "not_set"
+    NO_STORAGE = "no_storage"
+    BAD_INPUT = "bad_input"
+
+    @property
+    def exit_code(self) -> int:
+        """The command line's exit code for this state (see the README)."""
+        return _EXIT_CODES[self]
+
+    @property
+    def is_network_problem(self) -> bool:
+        """True when the key's validity is unknown because Lessonspace could not answer."""
+        return self in _NETWORK_PROBLEMS
+
+
+_EXIT_CODES = {
+    State.VALID: 0,
+    State.REJECTED: 1,
+    State.BAD_INPUT: 2,
+    State.NOT_SET: 3,
+    State.NO_STORAGE: 3,
+    State.OFFLINE: 4,
+    State.RATE_LIMITED: 4,
+    State.SERVER_ERROR: 4,
+    State.UNEXPECTED: 4,
+}
+
+_NETWORK_PROBLEMS = frozenset(
+    {State.OFFLINE, State.RATE_LIMITED, State.SERVER_ERROR, State.UNEXPECTED}
+)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """The Lessonspace organisation a key belongs to."""
+
+    id: int
+    name: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.name} (id {self.id})" if self.name else f"Organisation id {self.id}"
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one operation, ready to show.
+
+    `title` is the badge headline, `message` one sentence saying what to do.
+    `key_ending` is at most the last four characters of the key involved.
+    """
+
+    state: State
+    title: str
+    message: str
+    organisation: Organisation | None = None
+    key_ending: str | None = None
+    retry_after: float | None = None
+    checked_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    def with_key_ending(self, key_ending: str | None) -> Outcome:
+        return replace(self, key_ending=key_ending)
+
+    def to_json(self) -> dict:
+        """The command line's JSON object (one line of stdout)."""
+        return {
+            "state": self.state.value,
+            "organisation": self.organisation.to_json() if self.organisation else None,
+            "key_ending": self.key_ending,
+            "detail": self.message,
+        }
+
+
+# Headlines for each state, as the badge shows them. A few failures (a locked
+# keychain, say) use their own headline; these are the defaults.
+TITLES = {
+    State.VALID: "Valid API key (no changes required)",
+    State.REJECTED: "Invalid API key (new API key required)",
+    State.RATE_LIMITED: "Lessonspace is busy, try again shortly",
+    State.SERVER_ERROR: "Lessonspace had a problem",
+    State.OFFLINE: "Can't reach Lessonspace",
+    State.UNEXPECTED: "Unexpected reply from Lessonspace",
+    State.NOT_SET: "No API key saved",
+    State.NO_STORAGE: "No secure storage on this computer",
+    State.BAD_INPUT: "That doesn't look like an API key",
+}
+
+
+def outcome(state: State, message: str, **details) -> Outcome:
+    """An Outcome with the state's usual headline."""
+    return Outcome(state, details.pop("title", TITLES[state]), message, **details)

@@ -1,0 +1,117 @@
+"""What lsdesk does for a user: check the stored key, check a key, save a key.
+
+The window's worker and the command line both call these, so the rules
+(validate before sending, check before storing, read back after storing,
+never lose the previous key) are written once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
+from lsdesk.core.client import LessonspaceClient
+from lsdesk.core.keystore import KeyStore, KeyStoreError
+from lsdesk.core.outcome import Outcome, State, outcome
+
+log = logging.getLogger(__name__)
+
+NOT_SAVED = "The new key was not saved; your saved key is unchanged."
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did. `saved` is True only once the key was stored and read back.
+
+    When it is False, `outcome` says why, and whatever key was stored before
+    is still stored.
+    """
+
+    outcome: Outcome
+    saved: bool
+
+
+def check_stored_key(client: LessonspaceClient, store: KeyStore, profile: str) -> Outcome:
+    """Check the key saved for `profile`."""
+    try:
+        key = store.get(profile)
+    except KeyStoreError as error:
+        return error.outcome
+    if key is None:
+        return outcome(
+            State.NOT_SET,
+            "No API key is saved on this computer yet. Paste your organisation's key and save it.",
+        )
+    return client.check(key)
+
+
+def check_key(client: LessonspaceClient, raw: str) -> Outcome:
+    """Check a key the user typed, without storing it."""
+    try:
+        key = parse_api_key(raw)
+    except ApiKeyInputError as error:
+        return outcome(State.BAD_INPUT, str(error))
+    return client.check(key)
+
+
+def save_key(client: LessonspaceClient, store: KeyStore, profile: str, raw: str) -> SaveResult:
+    """Check a new key with Lessonspace and store it only if it works.
+
+    The key is validated first and sent nowhere if malformed; it is stored
+    only once Lessonspace accepts it; after storing, it is read back and
+    compared, and a store that did not keep it gets the previous key back.
+    """
+    try:
+        key = parse_api_key(raw)
+    except ApiKeyInputError as error:
+        return SaveResult(outcome(State.BAD_INPUT, str(error)), saved=False)
+    try:
+        previous = store.get(profile)
+    except KeyStoreError as error:
+        return SaveResult(error.outcome, saved=False)
+
+    checked = client.check(key)
+    if checked.state is not State.VALID:
+        return SaveResult(replace(checked, message=f"{checked.message} {NOT_SAVED}"), saved=False)
+
+    try:
+        store.set(profile, key)
+        kept = store.get(profile)
+    except KeyStoreError as error:
+        return SaveResult(_with_sentence(error.outcome, NOT_SAVED, key), saved=False)
+    if kept != key:
+        log.warning("the credential store did not keep the key for profile %s; restoring", profile)
+        restored = _restore(store, profile, previous)
+        return SaveResult(
+            outcome(
+                State.NO_STORAGE,
+                "Your keychain did not keep the new key. "
+                + ("Your previous key is still saved. " if restored else "")
+                + "Unlock your keychain, then try again.",
+                title="Can't save to your keychain",
+                key_ending=key_ending(key),
+            ),
+            saved=False,
+        )
+    log.info("saved key ending %s for profile %s", key_ending(key), profile)
+    return SaveResult(
+        replace(checked, message=f"Saved in {store.description}. Lessonspace accepted this key."),
+        saved=True,
+    )
+
+
+def _restore(store: KeyStore, profile: str, previous: str | None) -> bool:
+    try:
+        if previous is None:
+            store.delete(profile)
+        else:
+            store.set(profile, previous)
+        return store.get(profile) == previous and previous is not None
+    except KeyStoreError:
+        log.warning("could not restore the previous key for profile %s", profile)
+        return False
+
+
+def _with_sentence(result: Outcome, sentence: str, key: str) -> Outcome:
+    return replace(result, message=f"{result.message} {sentence}", key_ending=key_ending(key))

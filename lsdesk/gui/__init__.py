@@ -1,0 +1,1 @@
+"""The Qt layer: the worker thread, the window and its widgets."""

@@ -1,0 +1,116 @@
+"""Putting the window together, and running it as an application."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import sys
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from lsdesk.core.api_url import ApiUrlError, developer_settings_url, resolve_api_url
+from lsdesk.core.client import LessonspaceClient
+from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name
+from lsdesk.gui.badge import icon
+from lsdesk.gui.status_memory import StatusMemory
+from lsdesk.gui.window import SettingsWindow
+from lsdesk.gui.worker import KeyServiceHost, unfinished_threads
+
+log = logging.getLogger(__name__)
+
+ORGANISATION = "lsdesk"
+APPLICATION = "lsdesk"
+SANDBOX_APPLICATION = "lsdesk-sandbox"
+
+
+def settings_for(application: str = APPLICATION) -> QSettings:
+    """lsdesk's preferences and last known status (never a key)."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, application)
+
+
+def create_window(
+    api_url: str | None = None,
+    profile: str = "default",
+    *,
+    store: KeyStore | None = None,
+    settings: QSettings | None = None,
+    sandbox: bool = False,
+) -> SettingsWindow:
+    """Build the settings window and its worker inside an existing QApplication,
+    and start the first check. The caller shows it.
+
+    Raises ApiUrlError for an API address lsdesk will not send a key to, and
+    ValueError for a malformed profile name.
+    """
+    url = resolve_api_url(api_url)
+    profile = check_profile_name(profile)
+    host = KeyServiceHost(LessonspaceClient(url), store or SystemKeyStore(), profile)
+    window = SettingsWindow(
+        host,
+        StatusMemory(settings or settings_for(), profile),
+        developer_url=developer_settings_url(url),
+        sandbox=sandbox,
+    )
+    host.setParent(window)
+    window.start()
+    return window
+
+
+def run_window(api_url: str | None = None, profile: str = "default", *, sandbox: bool = False) -> int:
+    """Open the window and run until it closes; returns the exit code."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setWindowIcon(icon("app.svg"))
+    _log_to_file()
+
+    server = None
+    store: KeyStore | None = None
+    settings = None
+    if sandbox:
+        from lsdesk.core.keystore import MemoryKeyStore
+        from lsdesk.sandbox import DEMO_KEY, SandboxServer
+
+        server = SandboxServer().start()
+        api_url = server.api_url
+        store = MemoryKeyStore()
+        store.set(profile, DEMO_KEY)
+        settings = settings_for(SANDBOX_APPLICATION)
+
+    try:
+        window = create_window(api_url, profile, store=store, settings=settings, sandbox=sandbox)
+    except (ApiUrlError, ValueError) as error:
+        print(error, file=sys.stderr)
+        QMessageBox.critical(None, "lsdesk can't start", str(error))
+        return 2
+    window.show()
+    code = app.exec()
+    if server is not None:
+        server.stop()
+    if unfinished_threads():
+        # A request still hangs on the network; nothing is left to save, so
+        # leave now instead of waiting for its timeout.
+        logging.shutdown()
+        os._exit(code)
+    return code
+
+
+def _log_to_file() -> None:
+    """Technical detail for support goes to a log file; never the key."""
+    from platformdirs import user_log_path
+
+    try:
+        folder = user_log_path(APPLICATION, appauthor=False, ensure_exists=True)
+        handler = logging.handlers.RotatingFileHandler(
+            folder / "lsdesk.log", maxBytes=512 * 1024, backupCount=2, encoding="utf-8"
+        )
+    except OSError:
+        log.warning("no log file: the log folder could not be created")
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    if root.getEffectiveLevel() > logging.INFO:
+        root.setLevel(logging.INFO)

@@ -1,0 +1,93 @@
+"""A masked API-key field with a Show/Hide button and a line of feedback.
+
+The feedback is words, never colour alone. Checking the input uses the
+core's one rule (`parse_api_key`), so the field says exactly what the
+command line would.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
+
+from lsdesk.core.api_key import MAX_INPUT_LENGTH, ApiKeyInputError, parse_api_key
+from lsdesk.gui.badge import icon
+
+
+class ApiKeyField(QWidget):
+    """Signals:
+    submitted(): the user pressed Enter in the field.
+    """
+
+    submitted = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.line_edit = QLineEdit(self)
+        self.line_edit.setObjectName("apiKeyField")
+        self.line_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.line_edit.setMaxLength(MAX_INPUT_LENGTH)
+        self.line_edit.setPlaceholderText("Paste the new API key here")
+        self.line_edit.setAccessibleName("API key")
+        self.line_edit.setAccessibleDescription("The organisation API key from Lessonspace. It is hidden while you type.")
+        # Keep the key out of the clipboard history of careless copies and out of drag and drop.
+        self.line_edit.setDragEnabled(False)
+        self.line_edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.line_edit.returnPressed.connect(self.submitted)
+        self.line_edit.textEdited.connect(lambda _text: self.clear_feedback())
+
+        self.toggle = QToolButton(self)
+        self.toggle.setObjectName("showKeyButton")
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setCheckable(True)
+        self.toggle.toggled.connect(self._set_revealed)
+        self._set_revealed(False)
+
+        self.feedback = QLabel(self)
+        self.feedback.setObjectName("apiKeyFeedback")
+        self.feedback.setWordWrap(True)
+        self.feedback.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.feedback.hide()
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.line_edit, 1)
+        row.addWidget(self.toggle)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(row)
+        column.addWidget(self.feedback)
+        self.setFocusProxy(self.line_edit)
+
+    def text(self) -> str:
+        return self.line_edit.text()
+
+    def clear(self) -> None:
+        self.line_edit.clear()
+        self.toggle.setChecked(False)
+
+    def input_problem(self) -> str | None:
+        """What is wrong with the typed key, in words; None if it looks right."""
+        try:
+            parse_api_key(self.text())
+        except ApiKeyInputError as error:
+            return str(error)
+        return None
+
+    def show_feedback(self, message: str, *, problem: bool) -> None:
+        self.feedback.setText(("Problem: " if problem else "") + message)
+        self.feedback.setAccessibleName(self.feedback.text())
+        self.feedback.show()
+
+    def clear_feedback(self) -> None:
+        self.feedback.clear()
+        self.feedback.hide()
+
+    def set_busy(self, busy: bool) -> None:
+        self.line_edit.setReadOnly(busy)
+
+    def _set_revealed(self, revealed: bool) -> None:
+        self.line_edit.setEchoMode(QLineEdit.EchoMode.Normal if revealed else QLineEdit.EchoMode.Password)
+        self.toggle.setText("&Hide" if revealed else "S&how")
+        self.toggle.setIcon(icon("hide.svg" if revealed else "show.svg"))
+        self.toggle.setAccessibleName("Hide the API key" if revealed else "Show the API key")

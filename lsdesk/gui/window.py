@@ -1,0 +1,271 @@
+"""The settings window, laid out like Lessonspace's integration settings page.
+
+The window only shows and asks: every check and save goes to the worker
+through `KeyServiceHost`, and comes back as a signal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QUrl, Slot
+from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lsdesk.core.outcome import Outcome, State
+from lsdesk.core.usecases import SaveResult
+from lsdesk.gui.badge import StatusBadge, icon
+from lsdesk.gui.key_field import ApiKeyField
+from lsdesk.gui.status_memory import StatusMemory
+from lsdesk.gui.worker import KeyServiceHost
+
+WINDOW_TITLE = "Lessonspace Integration Settings"
+SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
+UNKNOWN = "Unknown"
+
+HELP_STEPS = (
+    "<ol style='margin-left: -20px'>"
+    "<li>Sign in to Lessonspace as an administrator.</li>"
+    "<li>Open <b>Settings &gt; Developer</b>.</li>"
+    "<li>Generate a new API key and copy it.</li>"
+    "<li>Paste it into the <b>API key</b> field above and press <b>Save</b>.</li>"
+    "</ol>"
+)
+
+
+class SettingsWindow(QWidget):
+    def __init__(
+        self,
+        host: KeyServiceHost,
+        memory: StatusMemory,
+        *,
+        developer_url: str,
+        sandbox: bool = False,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self._host = host
+        self._memory = memory
+        self._developer_url = developer_url
+        self._stored_state: State | None = None
+        self._saving = False
+
+        self.setWindowTitle(WINDOW_TITLE + (" (sandbox)" if sandbox else ""))
+        self.setWindowIcon(icon("app.svg"))
+        self.setMinimumWidth(560)
+
+        self.badge = StatusBadge(self)
+        self.organisation_label = self._detail_label("organisationLabel")
+        self.key_ending_label = self._detail_label("keyEndingLabel")
+        self.last_checked_label = self._detail_label("lastCheckedLabel")
+
+        self.key_field = ApiKeyField(self)
+        key_label = QLabel("API &key", self)
+        key_label.setBuddy(self.key_field.line_edit)
+
+        self.save_button = self._button("saveButton", "&Save", "Check the new key with Lessonspace, then save it")
+        self.check_button = self._button("checkButton", "&Check again", "Check the saved key with Lessonspace again")
+        self.rotate_button = self._button("rotateButton", "&Rotate API key", "Replace the saved key with a new one")
+        self.open_developer_button = self._button(
+            "openDeveloperSettingsButton",
+            "&Open Lessonspace developer settings",
+            "Open the Lessonspace page where API keys are made, in your web browser",
+        )
+
+        self._lay_out(key_label, sandbox)
+        self.setTabOrder(self.key_field.line_edit, self.key_field.toggle)
+        self.setTabOrder(self.key_field.toggle, self.save_button)
+        self.setTabOrder(self.save_button, self.check_button)
+        self.setTabOrder(self.check_button, self.rotate_button)
+        self.setTabOrder(self.rotate_button, self.open_developer_button)
+
+        self.key_field.submitted.connect(self.save)
+        self.save_button.clicked.connect(self.save)
+        self.check_button.clicked.connect(self.check)
+        self.rotate_button.clicked.connect(self._explain_rotation)
+        self.open_developer_button.clicked.connect(self._open_developer_settings)
+        host.busy_changed.connect(self._on_busy_changed)
+        host.checked.connect(self._on_checked)
+        host.saved.connect(self._on_saved)
+        host.failed.connect(self._on_failed)
+        self._update_buttons()
+
+    # Actions ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the last known status, then check the stored key at once."""
+        remembered = self._memory.recall()
+        if remembered is not None:
+            self._show_details(remembered)
+        if self.check() and remembered is not None:
+            self.badge.show_state(
+                remembered.state,
+                remembered.title,
+                f"That was the status on {_when(remembered.checked_at)}. Checking again now...",
+            )
+
+    @Slot()
+    def check(self) -> bool:
+        if not self._host.check():
+            return False
+        self._saving = False
+        self.badge.show_checking()
+        return True
+
+    @Slot()
+    def save(self) -> None:
+        if self._host.busy:
+            return
+        problem = self.key_field.input_problem()
+        if problem:
+            self.key_field.show_feedback(problem, problem=True)
+            self.key_field.setFocus()
+            return
+        if self._host.save(self.key_field.text()):
+            self._saving = True
+            self.key_field.show_feedback("Checking the new key with Lessonspace...", problem=False)
+
+    # Results ---------------------------------------------------------------
+
+    @Slot(object)
+    def _on_checked(self, result: Outcome) -> None:
+        self._show_stored_key_status(result)
+
+    @Slot(object)
+    def _on_saved(self, result: SaveResult) -> None:
+        if result.saved:
+            self.key_field.clear()
+            self.key_field.show_feedback(result.outcome.message, problem=False)
+            self._show_stored_key_status(result.outcome)
+        else:
+            # The typed key stays in the field: nothing the user pasted is lost.
+            self.key_field.show_feedback(result.outcome.message, problem=True)
+            self.key_field.setFocus()
+
+    @Slot(object)
+    def _on_failed(self, result: Outcome) -> None:
+        if self._saving:
+            self.key_field.show_feedback(result.message, problem=True)
+        else:
+            self.badge.show_state(result.state, result.title, result.message)
+
+    @Slot(bool)
+    def _on_busy_changed(self, busy: bool) -> None:
+        self.key_field.set_busy(busy)
+        self._update_buttons()
+
+    # Display ---------------------------------------------------------------
+
+    def _show_stored_key_status(self, result: Outcome) -> None:
+        self.badge.show_state(result.state, result.title, result.message)
+        self._show_details(result)
+        self._memory.remember(result)
+
+    def _show_details(self, result: Outcome) -> None:
+        if result.state in (State.VALID, State.REJECTED, State.NOT_SET):
+            self._stored_state = result.state
+        elif result.state is State.NO_STORAGE:
+            self._stored_state = None
+        org = result.organisation
+        if org is not None:
+            self.organisation_label.setText(org.describe())
+        elif result.state is not State.VALID or self.organisation_label.text() == "":
+            self.organisation_label.setText(UNKNOWN)
+        self.key_ending_label.setText(f"ends in {result.key_ending}" if result.key_ending else "None saved")
+        self.last_checked_label.setText(_when(result.checked_at))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        idle = not self._host.busy
+        self.save_button.setEnabled(idle)
+        self.check_button.setEnabled(idle)
+        self.rotate_button.setEnabled(idle and self._stored_state is State.VALID)
+
+    @Slot()
+    def _explain_rotation(self) -> None:
+        QMessageBox.information(
+            self,
+            "Rotate API key",
+            "To rotate your key: open Lessonspace developer settings, generate a new key, "
+            "paste it into the API key field and press Save. Then update the key anywhere else "
+            "it is used, such as your Teachworks settings.",
+        )
+
+    @Slot()
+    def _open_developer_settings(self) -> None:
+        QDesktopServices.openUrl(QUrl(self._developer_url))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self._host.shutdown()
+        super().closeEvent(event)
+
+    # Layout ----------------------------------------------------------------
+
+    def _lay_out(self, key_label: QLabel, sandbox: bool) -> None:
+        details = QFormLayout()
+        details.addRow("Organisation:", self.organisation_label)
+        details.addRow("API key:", self.key_ending_label)
+        details.addRow("Last checked:", self.last_checked_label)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.check_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.rotate_button)
+
+        key_box = QGroupBox("API key", self)
+        key_layout = QVBoxLayout(key_box)
+        key_layout.addWidget(key_label)
+        key_layout.addWidget(self.key_field)
+        key_layout.addLayout(buttons)
+
+        help_box = QGroupBox("How to get a new API key", self)
+        help_text = QLabel(HELP_STEPS, help_box)
+        help_text.setWordWrap(True)
+        help_layout = QVBoxLayout(help_box)
+        help_layout.addWidget(help_text)
+        help_layout.addWidget(self.open_developer_button)
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(16, 16, 16, 16)
+        column.setSpacing(12)
+        if sandbox:
+            banner = QLabel(SANDBOX_BANNER, self)
+            banner.setObjectName("sandboxBanner")
+            banner.setWordWrap(True)
+            banner.setStyleSheet(
+                "#sandboxBanner { background: #fff4e5; color: #5f3700; border: 1px solid #e37400;"
+                " border-radius: 6px; padding: 6px 10px; font-weight: bold; }"
+            )
+            column.addWidget(banner)
+        column.addWidget(self.badge)
+        column.addLayout(details)
+        column.addWidget(key_box)
+        column.addWidget(help_box)
+        column.addStretch(1)
+
+    def _detail_label(self, name: str) -> QLabel:
+        label = QLabel("", self)
+        label.setObjectName(name)
+        return label
+
+    def _button(self, name: str, text: str, description: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setAccessibleName(text.replace("&", ""))
+        button.setAccessibleDescription(description)
+        button.setToolTip(description)
+        return button
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone().strftime("%d %b %Y, %H:%M")

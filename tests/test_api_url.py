@@ -1,0 +1,61 @@
+"""Which API addresses lsdesk will send a key to."""
+
+import pytest
+
+from lsdesk.core.api_url import (
+    API_URL_ENV,
+    DEFAULT_API_URL,
+    DEVELOPER_SETTINGS_URL,
+    ApiUrlError,
+    developer_settings_url,
+    resolve_api_url,
+)
+
+
+def test_defaults_to_lessonspace(monkeypatch):
+    monkeypatch.delenv(API_URL_ENV, raising=False)
+    assert resolve_api_url() == DEFAULT_API_URL == "https://api.thelessonspace.com/v2/"
+
+
+def test_environment_variable_overrides_the_default(monkeypatch):
+    monkeypatch.setenv(API_URL_ENV, "https://lessonspace.example.org/v2")
+    assert resolve_api_url() == "https://lessonspace.example.org/v2/"
+
+
+def test_option_wins_over_the_environment(monkeypatch):
+    monkeypatch.setenv(API_URL_ENV, "https://env.example.org/v2/")
+    assert resolve_api_url("https://option.example.org/v2/") == "https://option.example.org/v2/"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8765/v2/", "http://127.8.9.10/v2/", "http://localhost:1/v2", "http://[::1]:8765/v2/"],
+)
+def test_plain_http_is_allowed_to_this_computer_only(url):
+    assert resolve_api_url(url).startswith("http://")
+    assert resolve_api_url(url).endswith("/v2/")
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("http://api.thelessonspace.com/v2/", "secure https://"),
+        ("http://192.168.1.10/v2/", "secure https://"),
+        ("http://localhost.evil.example/v2/", "secure https://"),
+        ("ftp://api.thelessonspace.com/v2/", "must start with https://"),
+        ("api.thelessonspace.com/v2/", "must start with https://"),
+        ("https:///v2/", "must start with https://"),
+        ("https://user:pw@api.thelessonspace.com/v2/", "user name, password"),
+        ("https://api.thelessonspace.com/v2/?x=1", "query"),
+        ("https://api.thelessonspace.com:99999/v2/", "invalid port"),
+    ],
+)
+def test_refuses_addresses_that_could_leak_the_key(url, words):
+    with pytest.raises(ApiUrlError) as refused:
+        resolve_api_url(url)
+    assert words in str(refused.value)
+
+
+def test_developer_settings_are_the_sandbox_page_on_this_computer():
+    assert developer_settings_url("http://127.0.0.1:8765/v2/") == "http://127.0.0.1:8765/settings/developer/"
+    assert developer_settings_url(DEFAULT_API_URL) == DEVELOPER_SETTINGS_URL
