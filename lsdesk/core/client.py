@@ -83,8 +83,15 @@ class LessonspaceClient:
     `close` at any time to abandon a request that hangs.
     """
 
-    def __init__(self, api_url: str, *, transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        api_url: str,
+        *,
+        timeout: float = REQUEST_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ):
         self.api_url = api_url
+        self._timeout = timeout
         self._http = httpx.Client(
             base_url=api_url,
             headers={
@@ -93,7 +100,7 @@ class LessonspaceClient:
                 # Bodies are tiny; asking for them uncompressed keeps the read cap honest.
                 "Accept-Encoding": "identity",
             },
-            timeout=httpx.Timeout(REQUEST_TIMEOUT, connect=CONNECT_TIMEOUT),
+            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
             follow_redirects=False,
             verify=_tls_context(),
             transport=transport,
@@ -123,7 +130,7 @@ class LessonspaceClient:
         except _Failure as failure:
             result = failure.outcome
         if result.state is State.VALID:
-            result = replace(result, organisation=_result_or_none(organisation))
+            result = replace(result, organisation=_result_or_none(organisation, self._timeout))
         else:
             organisation.cancel()
         if result.state is State.RATE_LIMITED:
@@ -210,9 +217,9 @@ def _in_background(function, *args) -> Future:
     return future
 
 
-def _result_or_none(future: Future) -> Organisation | None:
+def _result_or_none(future: Future, timeout: float) -> Organisation | None:
     try:
-        return future.result(timeout=REQUEST_TIMEOUT + CONNECT_TIMEOUT)
+        return future.result(timeout=timeout)
     except Exception:  # noqa: BLE001 - a failed lookup only leaves the organisation unknown
         log.info("organisation lookup did not finish", exc_info=True)
         return None
@@ -232,7 +239,7 @@ def _classify_error(reply: _Reply) -> Outcome:
     if 500 <= status < 600:
         return outcome(
             State.SERVER_ERROR,
-            f"Lessonspace had a problem answering (error {status}). Your key was not changed. "
+            f"Lessonspace had a problem answering (error {status}). "
             + RETRY_SOON,
         )
     if 300 <= status < 400:
@@ -282,7 +289,7 @@ def _network_failure(error: httpx.HTTPError) -> Outcome:
         return _unexpected()
     else:
         message = "The connection to Lessonspace broke off. Check your internet connection, then try again."
-    return outcome(State.OFFLINE, message + " Your key was not changed.")
+    return outcome(State.OFFLINE, message)
 
 
 def _caused_by_tls(error: BaseException) -> bool:

@@ -74,7 +74,7 @@ class SystemKeyStore:
         # Resolved on first use: finding the backend imports a lot, and that
         # belongs on the worker thread, not in start-up.
         if self._backend is None:
-            self._backend = keyring.get_keyring()
+            self._backend = _preferred_backend(keyring.get_keyring())
         return self._backend
 
     @property
@@ -145,6 +145,17 @@ def is_secure_backend(backend: KeyringBackend) -> bool:
     if name in ("keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"):
         return False
     return "plaintext" not in name.lower() and "uncrypted" not in name.lower()
+
+
+def _preferred_backend(backend: KeyringBackend) -> KeyringBackend:
+    """With several stores available keyring offers a chainer, which reads
+    from all of them; lsdesk uses the best secure one alone, so a key is
+    never read from a plain file that happens to be in the chain."""
+    children = getattr(backend, "backends", None)
+    if children is None:
+        return backend
+    secure = [child for child in children if is_secure_backend(child)]
+    return secure[0] if secure else backend
 
 
 def describe_backend(backend: KeyringBackend) -> str:

@@ -1,0 +1,122 @@
+"""Check and save, end to end against the sandbox: a working key is never lost."""
+
+from __future__ import annotations
+
+import pytest
+from keyring.backends import fail, null
+
+from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore
+from lsdesk.core.outcome import State
+from lsdesk.core.usecases import check_key, check_stored_key, save_key
+from lsdesk.sandbox import DEMO_KEY, DEMO_ORGANISATION_ID
+from tests.flaky_keyring import FlakyBackend
+
+UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
+PROFILE = "default"
+
+
+@pytest.fixture
+def store():
+    return MemoryKeyStore()
+
+
+def test_check_of_a_stored_valid_key(client, store):
+    store.set(PROFILE, DEMO_KEY)
+    result = check_stored_key(client, store, PROFILE)
+    assert result.state is State.VALID
+    assert result.organisation.id == DEMO_ORGANISATION_ID
+
+
+def test_check_with_nothing_stored_is_not_set_and_sends_nothing(client, store, sandbox):
+    result = check_stored_key(client, store, PROFILE)
+    assert result.state is State.NOT_SET
+    assert result.title == "No API key saved"
+    assert sandbox.request_count == 0
+
+
+def test_check_of_typed_input_refuses_bad_input_without_sending(client, sandbox):
+    result = check_key(client, "Bearer nonsense")
+    assert result.state is State.BAD_INPUT
+    assert sandbox.request_count == 0
+
+
+def test_save_of_a_working_key_stores_it(client, store):
+    result = save_key(client, store, PROFILE, f"  Organisation {DEMO_KEY}\n")
+    assert result.saved
+    assert result.outcome.state is State.VALID
+    assert "Saved in memory only" in result.outcome.message
+    assert store.get(PROFILE) == DEMO_KEY
+
+
+def test_save_of_a_rejected_key_keeps_the_previous_key(client, store):
+    store.set(PROFILE, DEMO_KEY)
+    result = save_key(client, store, PROFILE, UNKNOWN_KEY)
+    assert not result.saved
+    assert result.outcome.state is State.REJECTED
+    assert "The new key was not saved; your saved key is unchanged." in result.outcome.message
+    assert store.get(PROFILE) == DEMO_KEY
+
+
+@pytest.mark.parametrize(
+    ("fault", "state"),
+    [
+        ({"drop_connection": True}, State.OFFLINE),
+        ({"status": 503}, State.SERVER_ERROR),
+        ({"status": 429}, State.RATE_LIMITED),
+        ({"html_page": True}, State.UNEXPECTED),
+    ],
+)
+def test_save_during_a_network_problem_stores_nothing_and_never_says_invalid(client, store, sandbox, fault, state):
+    store.set(PROFILE, DEMO_KEY)
+    new_key = sandbox.generate_key()
+    sandbox.faults.update(fault)
+    result = save_key(client, store, PROFILE, new_key)
+    assert not result.saved
+    assert result.outcome.state is state
+    assert store.get(PROFILE) == DEMO_KEY
+
+
+def test_save_of_malformed_input_sends_nothing(client, store, sandbox):
+    store.set(PROFILE, DEMO_KEY)
+    result = save_key(client, store, PROFILE, DEMO_KEY[:-2])
+    assert result.outcome.state is State.BAD_INPUT
+    assert sandbox.request_count == 0
+    assert store.get(PROFILE) == DEMO_KEY
+
+
+def test_save_when_the_keychain_refuses_the_write_keeps_the_previous_key(client, sandbox):
+    backend = FlakyBackend()
+    store = SystemKeyStore(backend=backend)
+    store.set(PROFILE, DEMO_KEY)
+    backend.fail_set = True
+    result = save_key(client, store, PROFILE, sandbox.generate_key())
+    assert not result.saved
+    assert result.outcome.state is State.NO_STORAGE
+    assert result.outcome.title == "Can't save to your keychain"
+    assert "your saved key is unchanged" in result.outcome.message
+    assert store.get(PROFILE) == DEMO_KEY
+
+
+def test_save_when_the_keychain_hands_back_something_else_restores_the_previous_key(client, sandbox):
+    backend = FlakyBackend()
+    store = SystemKeyStore(backend=backend)
+    store.set(PROFILE, DEMO_KEY)
+    backend.written.clear()
+    backend.read_back = "something-else"
+    result = save_key(client, store, PROFILE, sandbox.generate_key())
+    assert not result.saved
+    assert result.outcome.state is State.NO_STORAGE
+    assert "did not keep the new key" in result.outcome.message
+    backend.read_back = None
+    assert store.get(PROFILE) == DEMO_KEY
+
+
+@pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring()], ids=["fail", "null"])
+def test_no_secure_storage_refuses_to_save_and_says_so(client, sandbox, backend):
+    store = SystemKeyStore(backend=backend)
+    result = save_key(client, store, PROFILE, DEMO_KEY)
+    assert not result.saved
+    assert result.outcome.state is State.NO_STORAGE
+    assert "This computer has no secure password storage lsdesk can use" in result.outcome.message
+    assert sandbox.request_count == 0
+    assert check_stored_key(client, store, PROFILE).state is State.NO_STORAGE
