@@ -54,6 +54,7 @@ def create_window(
         sandbox=sandbox,
     )
     host.setParent(window)
+    host.start()
     window.start()
     return window
 

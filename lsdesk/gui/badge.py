@@ -6,13 +6,12 @@ no one has to tell green from red to know where they stand.
 
 from __future__ import annotations
 
-from importlib.resources import files
-
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lsdesk.core.outcome import State
+from lsdesk.resource_files import resource
 
 CHECKING_TITLE = "Checking..."
 
@@ -35,7 +34,7 @@ ICON_SIZE = 32
 
 def icon(name: str) -> QIcon:
     """An SVG icon from lsdesk's resources."""
-    return QIcon(str(files("lsdesk.resources") / "icons" / name))
+    return QIcon(str(resource("icons", name)))
 
 
 class StatusBadge(QFrame):

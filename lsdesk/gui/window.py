@@ -99,6 +99,11 @@ class SettingsWindow(QWidget):
         host.failed.connect(self._on_failed)
         self._update_buttons()
 
+    @property
+    def host(self) -> KeyServiceHost:
+        """The worker's handle: its signals say when an operation ends."""
+        return self._host
+
     # Actions ---------------------------------------------------------------
 
     def start(self) -> None:
@@ -171,17 +176,15 @@ class SettingsWindow(QWidget):
         self._memory.remember(result)
 
     def _show_details(self, result: Outcome) -> None:
-        if result.state in (State.VALID, State.REJECTED, State.NOT_SET):
-            self._stored_state = result.state
-        elif result.state is State.NO_STORAGE:
-            self._stored_state = None
+        self._stored_state = result.state
         org = result.organisation
         if org is not None:
             self.organisation_label.setText(org.describe())
         elif result.state is not State.VALID or self.organisation_label.text() == "":
             self.organisation_label.setText(UNKNOWN)
         self.key_ending_label.setText(f"ends in {result.key_ending}" if result.key_ending else "None saved")
-        self.last_checked_label.setText(_when(result.checked_at))
+        unanswered = " (Lessonspace didn't answer)" if result.state.is_network_problem else ""
+        self.last_checked_label.setText(_when(result.checked_at) + unanswered)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -222,7 +225,7 @@ class SettingsWindow(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.rotate_button)
 
-        key_box = QGroupBox("API key", self)
+        key_box = QGroupBox("Save a new API key", self)
         key_layout = QVBoxLayout(key_box)
         key_layout.addWidget(key_label)
         key_layout.addWidget(self.key_field)

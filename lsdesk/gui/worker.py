@@ -118,6 +118,9 @@ class KeyServiceHost(QObject):
         self._service.checked.connect(self._on_checked)
         self._service.saved.connect(self._on_saved)
         self._service.failed.connect(self._on_failed)
+
+    def start(self) -> None:
+        """Start the worker thread; requests sent before this wait for it."""
         self._thread.start()
 
     @property

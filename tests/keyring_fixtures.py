@@ -1,0 +1,207 @@
+"""Pytest plugin: fixtures for tests that need the operating system's real Secret Service.
+
+Load it from tests/conftest.py::
+
+    pytest_plugins = ["tests.keyring_fixtures"]
+
+A test that is marked ``@pytest.mark.real_keyring``, or that uses ``real_keyring``,
+``keyring_lock`` or ``locked_keyring``, is skipped when no usable Secret Service is reachable (no session bus,
+keyring chose another backend, default collection locked). With
+``LSDESK_REQUIRE_REAL_KEYRING=1`` (set by .ci/run) it fails instead, so a CI whose bus did not
+start cannot pass by skipping everything that touches the keyring.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import os
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, closing, contextmanager
+
+import keyring
+import keyring.backends.SecretService
+import pytest
+import secretstorage
+from jeepney import DBusAddress, DBusErrorResponse, new_method_call
+from secretstorage.exceptions import SecretStorageException
+from secretstorage.util import format_secret, open_session
+
+REQUIRE_ENV = "LSDESK_REQUIRE_REAL_KEYRING"
+PASSWORD_ENV = "CI_KEYRING_PASS"
+MARKER = "real_keyring"
+_KEYRING_FIXTURES = ("real_keyring", "keyring_lock", "locked_keyring")
+_LOCK_FIXTURES = ("keyring_lock", "locked_keyring")
+
+# keyring's Secret Service backend leaves its D-Bus connection open when it raises KeyringLocked
+# (get_preferred_collection never closes it). The socket sits in a reference cycle, so its
+# ResourceWarning, an error under `filterwarnings = ["error"]`, would fail whichever test happens
+# to run when the garbage collector finds it. Tests that lock the keyring ignore exactly that
+# warning and collect the garbage before they end.
+_LEAKED_BUS_SOCKET = r"unclosed <socket\.socket .*family=1,"
+
+
+def secret_service_problem() -> str | None:
+    """Say why the real Secret Service cannot be used here, or return None when it can."""
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)"
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:  # a bad PYTHON_KEYRING_BACKEND raises anything from ImportError to RuntimeError
+        return f"keyring could not pick a backend: {exc}"
+    if not isinstance(backend, keyring.backends.SecretService.Keyring):
+        # A stray keyringrc.cfg or PYTHON_KEYRING_BACKEND would make these tests pass without a keyring.
+        return f"keyring chose {type(backend).__module__}.{type(backend).__qualname__}, not the Secret Service"
+    try:
+        with closing(secretstorage.dbus_init()) as connection:
+            collection = secretstorage.get_collection_by_alias(connection, "default")
+            if collection.is_locked():
+                # Unlocking would need a password prompt: a hang on a desktop, KeyringLocked in CI.
+                return f"the default keyring collection {collection.collection_path} is locked"
+    except (SecretStorageException, DBusErrorResponse, OSError) as exc:
+        return f"the Secret Service did not answer: {exc!r}"
+    return None
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip the current test, or fail it when the environment promises a real keyring."""
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{REQUIRE_ENV}=1 but the real Secret Service is not usable: {reason}", pytrace=False)
+    pytest.skip(f"real Secret Service not usable: {reason}")
+
+
+def require_secret_service() -> None:
+    problem = secret_service_problem()
+    if problem is not None:
+        skip_or_fail(problem)
+
+
+def _unlock_with_master_password(connection, collection_path: str, password: bytes) -> None:
+    # gnome-keyring's private API: unlocks without a prompt. The standard Unlock call would open
+    # gcr-prompter, which has no display on the CI bus and is dismissed at once.
+    secret = format_secret(open_session(connection), password, "text/plain")
+    service = DBusAddress(
+        "/org/freedesktop/secrets",
+        bus_name="org.freedesktop.secrets",
+        interface="org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
+    )
+    connection.send_and_get_reply(
+        new_method_call(service, "UnlockWithMasterPassword", "o(oayays)", (collection_path, secret))
+    )
+
+
+def default_collection_is_locked() -> bool:
+    with closing(secretstorage.dbus_init()) as connection:
+        return secretstorage.get_collection_by_alias(connection, "default").is_locked()
+
+
+@contextmanager
+def locked_default_collection(password: str) -> Iterator[str]:
+    """Lock the default collection for the body, then unlock it with gnome-keyring's master password.
+
+    Yields the collection's D-Bus path. The unlock runs however the body ends, and raises if the
+    collection is still locked afterwards (a wrong password), since every later keyring test
+    would otherwise fail with KeyringLocked for no visible reason.
+    """
+    with closing(secretstorage.dbus_init()) as connection:
+        collection = secretstorage.get_collection_by_alias(connection, "default")
+        collection_path = collection.collection_path
+        collection.lock()  # the Secret Service Lock call needs no prompt
+    try:
+        if not default_collection_is_locked():
+            raise AssertionError(f"{collection_path} did not lock")
+        yield collection_path
+    finally:
+        with closing(secretstorage.dbus_init()) as connection:
+            _unlock_with_master_password(connection, collection_path, password.encode())
+            if secretstorage.Collection(connection, collection_path).is_locked():
+                raise RuntimeError(
+                    f"{collection_path} is still locked after UnlockWithMasterPassword; "
+                    f"is {PASSWORD_ENV} the password gnome-keyring-daemon was started with?"
+                )
+
+
+def _delete_entries(backend: keyring.backends.SecretService.Keyring, service: str) -> None:
+    attribute = backend.schemes[backend.scheme]["service"]
+    with closing(secretstorage.dbus_init()) as connection:
+        for item in secretstorage.search_items(connection, {attribute: service}):
+            item.delete()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Also declared in pyproject.toml; repeated so the plugin works under any ini (--strict-markers).
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}: needs the operating system's Secret Service "
+        f"(skipped without one, a failure when {REQUIRE_ENV}=1)",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests that use the fixtures carry the marker too, so `-m real_keyring` selects all of them.
+    for item in items:
+        fixturenames = getattr(item, "fixturenames", ())
+        if any(name in fixturenames for name in _KEYRING_FIXTURES):
+            item.add_marker(MARKER)
+        if any(name in fixturenames for name in _LOCK_FIXTURES):
+            item.add_marker(pytest.mark.filterwarnings(f"ignore:{_LEAKED_BUS_SOCKET}:ResourceWarning"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker(MARKER) is not None:
+        require_secret_service()
+
+
+@pytest.fixture
+def keyring_service() -> str:
+    """A service name no other test and no real application uses."""
+    return f"lsdesk-test-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def real_keyring(keyring_service: str) -> Iterator[keyring.backends.SecretService.Keyring]:
+    """The real Secret Service keyring backend.
+
+    Store entries under ``keyring_service``: every entry with that service name is deleted
+    after the test, whichever username it was saved under.
+    """
+    require_secret_service()
+    backend = keyring.get_keyring()
+    assert isinstance(backend, keyring.backends.SecretService.Keyring), backend
+    yield backend
+    _delete_entries(backend, keyring_service)
+
+
+@pytest.fixture
+def keyring_lock(
+    real_keyring: keyring.backends.SecretService.Keyring,
+) -> Iterator[Callable[[], AbstractContextManager[str]]]:
+    """A context manager factory: ``with keyring_lock(): ...`` runs its body with the default
+    collection locked, and unlocks it again with CI_KEYRING_PASS (exported by .ci/run) however
+    the body ends."""
+    password = os.environ.get(PASSWORD_ENV)
+    if not password:
+        # Never lock a keyring this process could not unlock again (a developer's login keyring).
+        skip_or_fail(f"{PASSWORD_ENV} is unset, so a locked collection could not be unlocked again")
+    yield functools.partial(locked_default_collection, password)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _LEAKED_BUS_SOCKET, ResourceWarning)
+        gc.collect()
+
+
+@pytest.fixture
+def locked_keyring(
+    real_keyring: keyring.backends.SecretService.Keyring,
+    keyring_lock: Callable[[], AbstractContextManager[str]],
+) -> Iterator[keyring.backends.SecretService.Keyring]:
+    """The real backend with its default collection locked for the duration of the test.
+
+    Keyring calls then raise ``keyring.errors.KeyringLocked`` (within milliseconds: the bus has
+    no display, so the unlock prompt is dismissed). Afterwards the collection is unlocked again,
+    before ``real_keyring`` deletes the test's entries.
+    """
+    with keyring_lock():
+        yield real_keyring

@@ -1,0 +1,244 @@
+"""The settings window, driven as a user would, against the sandbox over loopback."""
+
+from __future__ import annotations
+
+import pytest
+from keyring.backends import fail
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+
+from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore
+from lsdesk.core.outcome import State
+from lsdesk.gui.app import create_window
+from lsdesk.gui.badge import CHECKING_TITLE
+from lsdesk.gui.window import WINDOW_TITLE
+from lsdesk.gui.worker import unfinished_threads
+from lsdesk.sandbox import DEMO_KEY
+
+UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
+WAIT_MS = 10_000
+
+
+@pytest.fixture
+def store():
+    return MemoryKeyStore()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "lsdesk.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def open_window(qtbot, sandbox, store, settings):
+    """Opens a window on the sandbox; waits for its first check unless told not to."""
+    opened = []
+
+    def open_(*, wait: bool = True, key_store=None):
+        window = create_window(sandbox.api_url, store=key_store or store, settings=settings)
+        qtbot.addWidget(window)
+        opened.append(window)
+        window.show()
+        if wait:
+            with qtbot.waitSignal(window.host.busy_changed, timeout=WAIT_MS, check_params_cb=lambda busy: not busy):
+                pass
+        return window
+
+    yield open_
+    for window in opened:
+        window.close()
+    sandbox.stop()  # ends any request still waiting on a delay
+    for thread in unfinished_threads():
+        thread.wait(WAIT_MS)
+
+
+def test_window_is_titled_like_the_lessonspace_settings_page(open_window):
+    assert open_window().windowTitle() == WINDOW_TITLE
+
+
+def test_valid_stored_key_shows_valid_with_organisation_and_key_ending(open_window, store):
+    store.set("default", DEMO_KEY)
+    window = open_window()
+    assert window.badge.state is State.VALID
+    assert window.badge.title() == "Valid API key (no changes required)"
+    assert window.organisation_label.text() == "Demo Tutoring Co (id 4242)"
+    assert window.key_ending_label.text() == "ends in 6e80"
+    assert window.rotate_button.isEnabled()
+
+
+def test_rejected_stored_key_shows_invalid_and_rotate_is_off(open_window, store):
+    store.set("default", UNKNOWN_KEY)
+    window = open_window()
+    assert window.badge.title() == "Invalid API key (new API key required)"
+    assert "Invalid token." in window.badge.message()
+    assert not window.rotate_button.isEnabled()
+
+
+@pytest.mark.parametrize(
+    ("fault", "title"),
+    [
+        ({"drop_connection": True}, "Can't reach Lessonspace"),
+        ({"status": 429}, "Lessonspace is busy, try again shortly"),
+        ({"status": 503}, "Lessonspace had a problem"),
+        ({"html_page": True}, "Unexpected reply from Lessonspace"),
+        ({"wrong_shape": True}, "Unexpected reply from Lessonspace"),
+    ],
+    ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
+)
+def test_network_and_server_problems_get_their_own_badge_never_invalid(open_window, store, sandbox, fault, title):
+    store.set("default", DEMO_KEY)
+    sandbox.faults.update(fault)
+    window = open_window()
+    assert window.badge.title() == title
+    assert window.badge.state is not State.REJECTED
+    assert not window.rotate_button.isEnabled()
+    assert "didn't answer" in window.last_checked_label.text()
+
+
+def test_nothing_saved_shows_no_api_key_saved(open_window):
+    window = open_window()
+    assert window.badge.title() == "No API key saved"
+    assert window.key_ending_label.text() == "None saved"
+
+
+def test_no_secure_storage_is_said_plainly(open_window):
+    window = open_window(key_store=SystemKeyStore(backend=fail.Keyring()))
+    assert window.badge.title() == "No secure storage on this computer"
+    assert "no secure password storage" in window.badge.message()
+
+
+def test_checking_is_shown_and_buttons_are_off_while_a_check_runs(open_window, store, sandbox, qtbot):
+    store.set("default", DEMO_KEY)
+    sandbox.faults.delay = 1.0
+    window = open_window(wait=False)
+    assert window.badge.title() == CHECKING_TITLE
+    for button in (window.save_button, window.check_button, window.rotate_button):
+        assert not button.isEnabled()
+    assert window.key_field.line_edit.isReadOnly()
+    with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
+        pass
+    assert window.save_button.isEnabled() and window.check_button.isEnabled() and window.rotate_button.isEnabled()
+
+
+def test_check_again_asks_lessonspace_again(open_window, store, sandbox, qtbot):
+    store.set("default", DEMO_KEY)
+    window = open_window()
+    sandbox.revoke_key(DEMO_KEY)
+    with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
+        qtbot.mouseClick(window.check_button, Qt.MouseButton.LeftButton)
+    assert window.badge.state is State.REJECTED
+
+
+def test_saving_a_working_key_stores_it_and_clears_the_field(open_window, store, sandbox, qtbot):
+    store.set("default", UNKNOWN_KEY)
+    window = open_window()
+    new_key = sandbox.generate_key()
+    qtbot.keyClicks(window.key_field.line_edit, new_key)
+    with qtbot.waitSignal(window.host.saved, timeout=WAIT_MS):
+        qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    assert store.get("default") == new_key
+    assert window.key_field.text() == ""
+    assert window.badge.state is State.VALID
+    assert window.key_ending_label.text() == f"ends in {new_key[-4:]}"
+    assert "Saved in" in window.key_field.feedback.text()
+
+
+def test_enter_in_the_key_field_saves(open_window, store, sandbox, qtbot):
+    window = open_window()
+    qtbot.keyClicks(window.key_field.line_edit, DEMO_KEY)
+    with qtbot.waitSignal(window.host.saved, timeout=WAIT_MS):
+        qtbot.keyClick(window.key_field.line_edit, Qt.Key.Key_Return)
+    assert store.get("default") == DEMO_KEY
+
+
+def test_saving_a_rejected_key_keeps_the_old_key_and_the_typed_text(open_window, store, qtbot):
+    store.set("default", DEMO_KEY)
+    window = open_window()
+    qtbot.keyClicks(window.key_field.line_edit, UNKNOWN_KEY)
+    with qtbot.waitSignal(window.host.saved, timeout=WAIT_MS):
+        qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    assert store.get("default") == DEMO_KEY
+    assert window.key_field.text() == UNKNOWN_KEY
+    assert window.key_field.feedback.text().startswith("Problem: Lessonspace did not accept this key.")
+    assert window.badge.state is State.VALID  # the stored key is still the valid one
+
+
+def test_malformed_input_is_explained_inline_and_nothing_is_sent(open_window, sandbox, qtbot):
+    window = open_window()
+    sent = sandbox.request_count
+    qtbot.keyClicks(window.key_field.line_edit, "not a key")
+    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    assert window.key_field.feedback.text() == (
+        "Problem: The key contains spaces or line breaks. Copy it again from Lessonspace without them."
+    )
+    assert not window.host.busy
+    assert sandbox.request_count == sent
+    qtbot.keyClicks(window.key_field.line_edit, "x")
+    assert window.key_field.feedback.isHidden()  # editing clears the old complaint
+
+
+def test_key_field_is_masked_until_show_is_pressed(open_window, qtbot):
+    window = open_window()
+    field = window.key_field
+    assert field.line_edit.echoMode() is QLineEdit.EchoMode.Password
+    qtbot.mouseClick(field.toggle, Qt.MouseButton.LeftButton)
+    assert field.line_edit.echoMode() is QLineEdit.EchoMode.Normal
+    assert field.toggle.text() == "&Hide"
+    qtbot.mouseClick(field.toggle, Qt.MouseButton.LeftButton)
+    assert field.line_edit.echoMode() is QLineEdit.EchoMode.Password
+
+
+def test_controls_carry_object_names_accessible_names_and_a_buddy_label(open_window):
+    window = open_window()
+    for name in ("statusBadge", "apiKeyField", "saveButton", "checkButton", "rotateButton"):
+        widget = window.findChild(QWidget, name)
+        assert widget is not None, name
+        assert widget.accessibleName(), name
+    for widget in window.findChildren(QAbstractButton) + window.findChildren(QLineEdit):
+        assert widget.accessibleName(), widget.objectName()
+    buddies = [label for label in window.findChildren(QLabel) if label.buddy() is window.key_field.line_edit]
+    assert [label.text() for label in buddies] == ["API &key"]
+
+
+def test_tab_order_runs_from_the_field_through_the_buttons(open_window):
+    window = open_window()
+    expected = [
+        window.key_field.line_edit,
+        window.key_field.toggle,
+        window.save_button,
+        window.check_button,
+        window.rotate_button,
+        window.open_developer_button,
+    ]
+    for current, following in zip(expected, expected[1:]):
+        assert current.nextInFocusChain() is following
+
+
+def test_last_known_status_is_shown_while_the_launch_check_runs(open_window, store, sandbox, settings, qtbot):
+    store.set("default", DEMO_KEY)
+    open_window().close()
+    sandbox.faults.delay = 1.0
+    window = open_window(wait=False)
+    assert window.badge.title() == "Valid API key (no changes required)"
+    assert "Checking again now" in window.badge.message()
+    assert window.organisation_label.text() == "Demo Tutoring Co (id 4242)"
+    with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
+        pass
+    settings.sync()
+    with open(settings.fileName(), encoding="utf-8") as saved:
+        assert DEMO_KEY not in saved.read()
+
+
+def test_closing_during_a_hung_request_returns_at_once_and_ignores_the_late_answer(open_window, store, sandbox, qtbot):
+    store.set("default", DEMO_KEY)
+    sandbox.faults.delay = 30
+    window = open_window(wait=False)
+    results = []
+    window.host.checked.connect(results.append)
+    qtbot.waitUntil(lambda: sandbox.request_count >= 1, timeout=WAIT_MS)  # the request is in flight
+    window.close()
+    (abandoned,) = unfinished_threads()
+    sandbox.stop()  # the hung request now ends
+    assert abandoned.wait(WAIT_MS)
+    qtbot.wait(50)
+    assert results == []
