@@ -5,8 +5,8 @@ Load it from tests/conftest.py::
     pytest_plugins = ["tests.keyring_fixtures"]
 
 A test that is marked ``@pytest.mark.real_keyring``, or that uses ``real_keyring``,
-``keyring_lock`` or ``locked_keyring``, is skipped when no usable Secret Service is reachable (no session bus,
-keyring chose another backend, default collection locked). With
+``keyring_lock`` or ``locked_keyring``, is skipped when no usable Secret Service is reachable
+(no session bus, keyring chose another backend, default collection locked). With
 ``LSDESK_REQUIRE_REAL_KEYRING=1`` (set by .ci/run) it fails instead, so a CI whose bus did not
 start cannot pass by skipping everything that touches the keyring.
 """
@@ -26,6 +26,7 @@ import keyring.backends.SecretService
 import pytest
 import secretstorage
 from jeepney import DBusAddress, DBusErrorResponse, new_method_call
+from jeepney.io.blocking import DBusConnection
 from secretstorage.exceptions import SecretStorageException
 from secretstorage.util import format_secret, open_session
 
@@ -78,7 +79,7 @@ def require_secret_service() -> None:
         skip_or_fail(problem)
 
 
-def _unlock_with_master_password(connection, collection_path: str, password: bytes) -> None:
+def _unlock_with_master_password(connection: DBusConnection, collection_path: str, password: bytes) -> None:
     # gnome-keyring's private API: unlocks without a prompt. The standard Unlock call would open
     # gcr-prompter, which has no display on the CI bus and is dismissed at once.
     secret = format_secret(open_session(connection), password, "text/plain")

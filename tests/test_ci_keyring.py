@@ -8,9 +8,8 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
-
 from contextlib import closing
+from pathlib import Path
 
 import keyring
 import keyring.errors

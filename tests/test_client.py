@@ -213,16 +213,19 @@ def test_certificate_failure_is_offline_with_its_own_message(tmp_path):
                 connection, _ = listener.accept()
             except OSError:
                 return  # the listener was closed: the test is over
-            try:
-                with context.wrap_socket(connection, server_side=True):
-                    pass
-            except (ssl.SSLError, OSError):
-                pass  # the client rejects our certificate: that is the point
+            threading.Thread(target=handshake, args=(connection,), daemon=True).start()
+
+    def handshake(connection):
+        try:
+            with context.wrap_socket(connection, server_side=True):
+                pass
+        except (ssl.SSLError, OSError):
+            pass  # the client rejects our certificate: that is the point
 
     thread = threading.Thread(target=serve_handshakes, daemon=True)
     thread.start()
     try:
-        with LessonspaceClient(f"https://127.0.0.1:{port}/v2/", timeout=3) as api:
+        with LessonspaceClient(f"https://127.0.0.1:{port}/v2/", timeout=10) as api:
             result = api.check(DEMO_KEY)
     finally:
         listener.close()

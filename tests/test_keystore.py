@@ -44,6 +44,13 @@ def test_a_chainer_with_nothing_in_it_is_refused(monkeypatch):
     assert not is_secure_backend(chainer.ChainerBackend())
 
 
+def test_with_several_stores_the_best_secure_one_is_used_alone(monkeypatch):
+    secure = SecretService.Keyring()
+    monkeypatch.setattr(chainer.ChainerBackend, "backends", [PlaintextKeyring(), secure])
+    monkeypatch.setattr(keyring, "get_keyring", chainer.ChainerBackend)
+    assert SystemKeyStore().backend is secure
+
+
 def test_the_secret_service_backend_counts_as_secure():
     backend = SecretService.Keyring()
     assert is_secure_backend(backend)

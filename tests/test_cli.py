@@ -1,0 +1,194 @@
+"""The command line, run as a real process against the sandbox: exit codes, JSON, and no key in sight."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import keyring
+import pytest
+
+from lsdesk.core.keystore import SERVICE_NAME
+from lsdesk.sandbox import DEMO_KEY
+
+UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
+
+
+def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "lsdesk", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def last_json(result: subprocess.CompletedProcess) -> dict:
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def profile(real_keyring):
+    """A profile of the real `lsdesk` keychain entry that only this test uses."""
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    yield name
+    try:
+        keyring.delete_password(SERVICE_NAME, name)
+    except keyring.errors.PasswordDeleteError:
+        pass
+
+
+def assert_no_key_in(result: subprocess.CompletedProcess, *keys: str) -> None:
+    for key in keys:
+        assert key not in result.stdout
+        assert key not in result.stderr
+
+
+def test_check_of_a_key_from_stdin_prints_json_and_exits_0(sandbox):
+    result = run("check", "--key-stdin", "--json", "--api-url", sandbox.api_url, stdin=DEMO_KEY + "\n")
+    assert result.returncode == 0, result.stderr
+    assert last_json(result) == {
+        "state": "valid",
+        "organisation": {"id": 4242, "name": "Demo Tutoring Co"},
+        "key_ending": "6e80",
+        "detail": "Lessonspace accepted this key.",
+    }
+    assert_no_key_in(result, DEMO_KEY)
+
+
+def test_plain_output_is_one_sentence(sandbox):
+    result = run("check", "--key-stdin", "--api-url", sandbox.api_url, stdin=DEMO_KEY)
+    assert result.returncode == 0
+    assert result.stdout == (
+        "Valid API key (key ending 6e80) for Demo Tutoring Co (id 4242). Lessonspace accepted this key.\n"
+    )
+
+
+def test_rejected_key_exits_1(sandbox):
+    result = run("check", "--key-stdin", "--json", stdin=UNKNOWN_KEY, env={"LSDESK_API_URL": sandbox.api_url})
+    assert result.returncode == 1
+    assert last_json(result)["state"] == "rejected"
+    assert last_json(result)["organisation"] is None
+    assert_no_key_in(result, UNKNOWN_KEY)
+
+
+@pytest.mark.parametrize(
+    ("fault", "state"),
+    [
+        ({"drop_connection": True}, "offline"),
+        ({"status": 429, "retry_after": "3"}, "rate_limited"),
+        ({"status": 500}, "server_error"),
+        ({"html_page": True}, "unexpected"),
+    ],
+)
+def test_network_and_server_problems_exit_4(sandbox, fault, state):
+    sandbox.faults.update(fault)
+    result = run("check", "--key-stdin", "--json", "--api-url", sandbox.api_url, stdin=DEMO_KEY)
+    assert result.returncode == 4
+    assert last_json(result)["state"] == state
+
+
+def test_malformed_key_exits_2_and_sends_nothing(sandbox):
+    result = run("check", "--key-stdin", "--json", "--api-url", sandbox.api_url, stdin="Bearer abc")
+    assert result.returncode == 2
+    assert last_json(result)["state"] == "bad_input"
+    assert sandbox.request_count == 0
+
+
+@pytest.mark.parametrize(
+    "option",
+    [["--api-url", "http://api.thelessonspace.com/v2/"], ["--profile", "../etc"]],
+    ids=["cleartext-url", "bad-profile"],
+)
+def test_refused_options_exit_2_as_bad_input(option):
+    result = run("check", "--json", *option, stdin=DEMO_KEY)
+    assert result.returncode == 2
+    assert last_json(result)["state"] == "bad_input"
+
+
+def test_options_may_come_before_the_subcommand(sandbox):
+    result = run("--api-url", sandbox.api_url, "check", "--key-stdin", "--json", stdin=DEMO_KEY)
+    assert result.returncode == 0, result.stderr
+
+
+def test_unknown_option_is_a_usage_error():
+    assert run("check", "--bogus").returncode == 2
+
+
+def test_help_lists_the_exit_codes():
+    result = run("check", "--help")
+    assert result.returncode == 0
+    assert "4  offline, rate limited, server error or unexpected reply" in result.stdout
+
+
+def test_save_stores_a_working_key_in_the_real_keychain_and_check_reads_it(sandbox, profile):
+    saved = run("save", "--json", "--api-url", sandbox.api_url, "--profile", profile, stdin=DEMO_KEY)
+    assert saved.returncode == 0, saved.stdout
+    assert last_json(saved)["state"] == "valid"
+    assert last_json(saved)["saved"] is True
+    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY
+    checked = run("check", "--json", "--api-url", sandbox.api_url, "--profile", profile)
+    assert checked.returncode == 0
+    assert last_json(checked)["key_ending"] == "6e80"
+    assert_no_key_in(saved, DEMO_KEY)
+    assert_no_key_in(checked, DEMO_KEY)
+
+
+def test_save_of_a_rejected_key_exits_1_and_keeps_the_stored_key(sandbox, profile):
+    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    result = run("save", "--json", "--api-url", sandbox.api_url, "--profile", profile, stdin=UNKNOWN_KEY)
+    assert result.returncode == 1
+    assert last_json(result)["saved"] is False
+    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY
+
+
+def test_check_with_nothing_saved_exits_3(sandbox, profile):
+    result = run("check", "--json", "--api-url", sandbox.api_url, "--profile", profile)
+    assert result.returncode == 3
+    assert last_json(result)["state"] == "not_set"
+    assert sandbox.request_count == 0
+
+
+def test_no_secure_storage_exits_3_and_saves_nothing(sandbox):
+    result = run(
+        "save", "--json", "--api-url", sandbox.api_url,
+        stdin=DEMO_KEY,
+        env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    )
+    assert result.returncode == 3
+    assert last_json(result)["state"] == "no_storage"
+    assert "no secure password storage" in last_json(result)["detail"]
+
+
+def test_the_command_line_never_imports_qt(sandbox):
+    probe = (
+        "import sys\n"
+        "from lsdesk import main\n"
+        "code = main(['check', '--key-stdin', '--json', '--api-url', sys.argv[1]])\n"
+        "assert not [name for name in sys.modules if name.startswith('PySide6')], 'Qt was imported'\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, sandbox.api_url], input=DEMO_KEY, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_sandbox_command_prints_its_address_and_demo_key():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lsdesk", "sandbox", "--port", "0"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        first = process.stdout.readline()
+        second = process.stdout.readline()
+    finally:
+        process.terminate()
+        process.wait(30)
+        process.stdout.close()
+    assert first.startswith("Sandbox Lessonspace API: http://127.0.0.1:")
+    assert DEMO_KEY in second
