@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 from keyring.backends import fail
 from PySide6.QtCore import QSettings, Qt
@@ -242,3 +248,38 @@ def test_closing_during_a_hung_request_returns_at_once_and_ignores_the_late_answ
     assert abandoned.wait(WAIT_MS)
     qtbot.wait(50)
     assert results == []
+
+
+CLOSE_ON_SIGNAL = """
+import signal, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from lsdesk.core.keystore import MemoryKeyStore
+from lsdesk.gui.app import create_window, exec_until_closed
+
+app = QApplication(sys.argv[:1])
+store = MemoryKeyStore()
+store.set("default", sys.argv[2])
+window = create_window(sys.argv[1], store=store)
+signal.signal(signal.SIGUSR1, lambda *_: window.close())
+tick = QTimer(interval=20)  # gives Python a moment to run its signal handler
+tick.timeout.connect(lambda: None)
+tick.start()
+sys.exit(exec_until_closed(app, window))
+"""
+
+
+def test_the_app_exits_when_closed_during_a_hung_request(sandbox, tmp_path):
+    sandbox.faults.delay = 120
+    process = subprocess.Popen([sys.executable, "-c", CLOSE_ON_SIGNAL, sandbox.api_url, DEMO_KEY])
+    try:
+        deadline = time.monotonic() + 60
+        while sandbox.request_count == 0 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sandbox.request_count >= 1, "the window never asked Lessonspace"
+        process.send_signal(signal.SIGUSR1)
+        # A hang guard, not a timing target: the request itself would hang for 120 s.
+        assert process.wait(timeout=60) == 0
+    finally:
+        process.kill()
+        process.wait()

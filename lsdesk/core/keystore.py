@@ -14,13 +14,15 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING, Protocol
 
 from lsdesk.core.outcome import Outcome, State, outcome
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+# keyring itself is imported where it is used: finding a backend imports a
+# great deal, and that belongs on the worker thread, not in start-up.
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +30,7 @@ SERVICE_NAME = "lsdesk"
 _PROFILE_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 NO_SECURE_STORAGE = (
-    "This computer has no secure password storage lsdesk can use, so the key was not saved. "
-    "On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, then try again."
+    "This computer has no secure password storage lsdesk can use. On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, then try again."
 )
 
 
@@ -71,9 +72,9 @@ class SystemKeyStore:
 
     @property
     def backend(self) -> KeyringBackend:
-        # Resolved on first use: finding the backend imports a lot, and that
-        # belongs on the worker thread, not in start-up.
         if self._backend is None:
+            import keyring
+
             self._backend = _preferred_backend(keyring.get_keyring())
         return self._backend
 
@@ -92,12 +93,14 @@ class SystemKeyStore:
             backend.set_password(self._service, profile, key)
 
     def delete(self, profile: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
         backend = self._secure_backend()
         try:
             with _translated_errors("delete"):
                 backend.delete_password(self._service, profile)
         except KeyStoreError as error:
-            if not isinstance(error.__cause__, keyring.errors.PasswordDeleteError):
+            if not isinstance(error.__cause__, PasswordDeleteError):
                 raise
             # Already gone is what delete asked for; anything else was re-raised.
 
@@ -193,7 +196,8 @@ def _translated_errors(action: str) -> Iterator[None]:
 
 
 def _store_failure(error: Exception, action: str) -> Outcome:
-    errors = keyring.errors
+    from keyring import errors
+
     if isinstance(error, errors.KeyringLocked):
         return outcome(
             State.NO_STORAGE,

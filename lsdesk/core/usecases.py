@@ -69,7 +69,7 @@ def save_key(client: LessonspaceClient, store: KeyStore, profile: str, raw: str)
     try:
         previous = store.get(profile)
     except KeyStoreError as error:
-        return SaveResult(error.outcome, saved=False)
+        return SaveResult(_with_sentence(error.outcome, NOT_SAVED, key), saved=False)
 
     checked = client.check(key)
     if checked.state is not State.VALID:

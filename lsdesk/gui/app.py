@@ -11,12 +11,11 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from lsdesk.core.api_url import ApiUrlError, developer_settings_url, resolve_api_url
-from lsdesk.core.client import LessonspaceClient
 from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name
 from lsdesk.gui.badge import icon
 from lsdesk.gui.status_memory import StatusMemory
 from lsdesk.gui.window import SettingsWindow
-from lsdesk.gui.worker import KeyServiceHost, unfinished_threads
+from lsdesk.gui.worker import CRASH_MESSAGE, CRASH_TITLE, KeyServiceHost, log_crash, unfinished_threads
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ def create_window(
     """
     url = resolve_api_url(api_url)
     profile = check_profile_name(profile)
-    host = KeyServiceHost(LessonspaceClient(url), store or SystemKeyStore(), profile)
+    host = KeyServiceHost(url, store or SystemKeyStore(), profile)
     window = SettingsWindow(
         host,
         StatusMemory(settings or settings_for(), profile),
@@ -66,6 +65,7 @@ def run_window(api_url: str | None = None, profile: str = "default", *, sandbox:
     app.setApplicationName(APPLICATION)
     app.setWindowIcon(icon("app.svg"))
     _log_to_file()
+    sys.excepthook = _report_crash
 
     server = None
     store: KeyStore | None = None
@@ -86,16 +86,28 @@ def run_window(api_url: str | None = None, profile: str = "default", *, sandbox:
         print(error, file=sys.stderr)
         QMessageBox.critical(None, "lsdesk can't start", str(error))
         return 2
+    return exec_until_closed(app, window, on_exit=server.stop if server else None)
+
+
+def exec_until_closed(app: QApplication, window: SettingsWindow, on_exit=None) -> int:
+    """Show the window and run the event loop until it closes."""
     window.show()
     code = app.exec()
-    if server is not None:
-        server.stop()
+    if on_exit is not None:
+        on_exit()
     if unfinished_threads():
         # A request still hangs on the network; nothing is left to save, so
         # leave now instead of waiting for its timeout.
         logging.shutdown()
         os._exit(code)
     return code
+
+
+def _report_crash(exc_type, error, tb) -> None:
+    """An exception on the GUI thread: logged without its message, and told
+    to the user in words instead of a traceback."""
+    log_crash("the window", error)
+    QMessageBox.critical(None, CRASH_TITLE, CRASH_MESSAGE)
 
 
 def _log_to_file() -> None:

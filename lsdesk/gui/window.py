@@ -7,6 +7,7 @@ through `KeyServiceHost`, and comes back as a signal.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices
@@ -22,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from lsdesk.core.outcome import Outcome, State
-from lsdesk.core.usecases import SaveResult
 from lsdesk.gui.badge import StatusBadge, icon
 from lsdesk.gui.key_field import ApiKeyField
 from lsdesk.gui.status_memory import StatusMemory
 from lsdesk.gui.worker import KeyServiceHost
+
+if TYPE_CHECKING:
+    from lsdesk.core.usecases import SaveResult
 
 WINDOW_TITLE = "Lessonspace Integration Settings"
 SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"

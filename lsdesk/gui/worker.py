@@ -9,23 +9,41 @@ request that is still current. Nothing on the worker touches a widget.
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from lsdesk.core import usecases
-from lsdesk.core.client import LessonspaceClient
 from lsdesk.core.keystore import KeyStore
 from lsdesk.core.outcome import State, outcome
+
+if TYPE_CHECKING:
+    from lsdesk.core.client import LessonspaceClient
+
+# The HTTP client and the use cases are imported on the worker thread, at the
+# first request: httpx and keyring take longer to import than the window
+# takes to appear.
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_WAIT_MS = 500
+CRASH_TITLE = "Something went wrong in lsdesk"
+CRASH_MESSAGE = (
+    "lsdesk ran into a problem it did not expect; your saved key was not changed. "
+    "Try again, and if it keeps happening, send the log file to your IT contact."
+)
 
 # Threads whose request still hung at shutdown. Held so that Python never
 # destroys a running QThread (Qt aborts the process if it does).
 _abandoned_threads: set[QThread] = set()
+
+
+def log_crash(where: str, error: BaseException) -> None:
+    """Log an unexpected exception by its type and frames only: its message
+    could quote the key it was handed."""
+    log.error("%s crashed: %s\n%s", where, type(error).__name__, "".join(traceback.format_tb(error.__traceback__)))
 
 
 def unfinished_threads() -> list[QThread]:
@@ -46,40 +64,54 @@ class KeyService(QObject):
     saved = Signal(int, object)
     failed = Signal(int, object)
 
-    def __init__(self, client: LessonspaceClient, store: KeyStore, profile: str):
+    def __init__(self, api_url: str, store: KeyStore, profile: str):
         super().__init__()
-        self._client = client
+        self._api_url = api_url
         self._store = store
         self._profile = profile
+        self._lock = threading.Lock()
+        self._client: LessonspaceClient | None = None
+        self._closed = False
+
+    def close(self) -> None:
+        """Abandon the client; safe to call from any thread."""
+        with self._lock:
+            self._closed = True
+            client = self._client
+        if client is not None:
+            client.close()
 
     @Slot(int)
     def check_stored(self, request_id: int) -> None:
-        self._run(request_id, self.checked, lambda: usecases.check_stored_key(self._client, self._store, self._profile))
+        self._run(request_id, self.checked, lambda usecases, client: usecases.check_stored_key(client, self._store, self._profile))
 
     @Slot(int, str)
     def save(self, request_id: int, raw_key: str) -> None:
-        self._run(request_id, self.saved, lambda: usecases.save_key(self._client, self._store, self._profile, raw_key))
+        self._run(request_id, self.saved, lambda usecases, client: usecases.save_key(client, self._store, self._profile, raw_key))
 
-    def _run(self, request_id: int, done: Signal, operation: Callable[[], object]) -> None:
+    def _client_for_request(self) -> LessonspaceClient | None:
+        with self._lock:
+            if self._client is None and not self._closed:
+                from lsdesk.core.client import LessonspaceClient
+
+                self._client = LessonspaceClient(self._api_url)
+            return None if self._closed else self._client
+
+    def _run(self, request_id: int, done: Signal, operation: Callable) -> None:
         try:
-            result = operation()
+            from lsdesk.core import usecases
+
+            client = self._client_for_request()
+            if client is None:
+                return  # shut down: nobody waits for this result
+            result = operation(usecases, client)
         except Exception as error:
             # Only the type and the frames are logged: an exception's message
             # could quote the key it was handed.
-            log.error(
-                "operation %d crashed: %s\n%s",
-                request_id,
-                type(error).__name__,
-                "".join(traceback.format_tb(error.__traceback__)),
-            )
+            log_crash(f"operation {request_id}", error)
             self.failed.emit(
                 request_id,
-                outcome(
-                    State.UNEXPECTED,
-                    "lsdesk ran into a problem it did not expect; nothing was changed. "
-                    "Try again, and if it keeps happening, send the log file to your IT contact.",
-                    title="Something went wrong in lsdesk",
-                ),
+                outcome(State.UNEXPECTED, CRASH_MESSAGE, title=CRASH_TITLE),
             )
             return
         done.emit(request_id, result)
@@ -103,14 +135,13 @@ class KeyServiceHost(QObject):
     _check_requested = Signal(int)
     _save_requested = Signal(int, str)
 
-    def __init__(self, client: LessonspaceClient, store: KeyStore, profile: str, parent: QObject | None = None):
+    def __init__(self, api_url: str, store: KeyStore, profile: str, parent: QObject | None = None):
         super().__init__(parent)
-        self._client = client
         self._current = 0
         self._busy = False
         self._thread = QThread()
         self._thread.setObjectName("lsdesk-worker")
-        self._service = KeyService(client, store, profile)
+        self._service = KeyService(api_url, store, profile)
         self._service.moveToThread(self._thread)
         self._thread.finished.connect(self._service.deleteLater)
         self._check_requested.connect(self._service.check_stored)
@@ -142,7 +173,7 @@ class KeyServiceHost(QObject):
         its thread is kept referenced until it ends on its own.
         """
         self._current += 1  # whatever is running now is superseded
-        self._client.close()
+        self._service.close()
         self._thread.quit()
         if self._thread.wait(wait_ms):
             return True
