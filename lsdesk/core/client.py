@@ -129,10 +129,10 @@ class LessonspaceClient:
             result = self._hello(key)
         except _Failure as failure:
             result = failure.outcome
+        # Waited for even when unused, so no request outlives the check.
+        known = _result_or_none(organisation, self._timeout)
         if result.state is State.VALID:
-            result = replace(result, organisation=_result_or_none(organisation, self._timeout))
-        else:
-            organisation.cancel()
+            result = replace(result, organisation=known)
         if result.state is State.RATE_LIMITED:
             self._remember_retry_after(key, result.retry_after)
         log.info("check of key ending %s: %s", ending, result.state.value)
