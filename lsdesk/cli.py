@@ -22,8 +22,8 @@ from lsdesk.core.outcome import Outcome, State, outcome
 EXIT_CODES_HELP = """\
 exit codes:
   0  the key is valid / done
-  1  Lessonspace rejected the key
-  2  bad input or usage
+  1  Lessonspace rejected the key (rotate: the new key, or the saved key is no longer valid)
+  2  bad input or usage (rotate: also a key for another organisation without --allow-other-organisation)
   3  no key saved, or no secure storage on this computer
   4  offline, rate limited, server error or unexpected reply
 """
@@ -46,16 +46,27 @@ def main(argv: list[str] | None = None) -> int:
     except (ApiUrlError, ValueError) as error:
         return report(outcome(State.BAD_INPUT, str(error)))
 
-    from lsdesk.core import usecases
     from lsdesk.core.client import LessonspaceClient
+    from lsdesk.core.desk import KeyDesk
 
     with LessonspaceClient(api_url) as client:
+        desk = KeyDesk.in_user_folders(client, SystemKeyStore(), profile)
         if args.command == "check" and args.key_stdin:
-            return report(usecases.check_key(client, _read_key(sys.stdin)))
+            return report(desk.check(_read_key(sys.stdin)))
+        notice = desk.recover()
+        if notice:
+            print(notice, file=sys.stderr)
         if args.command == "check":
-            return report(usecases.check_stored_key(client, SystemKeyStore(), profile))
-        result = usecases.save_key(client, SystemKeyStore(), profile, _read_key(sys.stdin))
-        return report(result.outcome, saved=result.saved)
+            return report(desk.check_stored())
+        if args.command == "save":
+            saved = desk.save(_read_key(sys.stdin))
+            return report(saved.outcome, saved=saved.saved)
+        rotation = desk.rotate(_read_key(sys.stdin), allow_other_organisation=args.allow_other_organisation)
+        return report(
+            rotation.outcome,
+            old_key=rotation.old_key.value if rotation.old_key else None,
+            rotated=rotation.rotated,
+        )
 
 
 class _Reporter:
@@ -65,11 +76,10 @@ class _Reporter:
         self._out = out
         self._as_json = as_json
 
-    def __call__(self, result: Outcome, *, saved: bool | None = None) -> int:
+    def __call__(self, result: Outcome, **extra: object) -> int:
+        """Print `result`; keyword arguments are added to the JSON object."""
         if self._as_json:
-            document = result.to_json()
-            if saved is not None:
-                document["saved"] = saved
+            document = {**result.to_json(), **extra}
             print(json.dumps(document), file=self._out)
         else:
             print(_sentence(result), file=self._out)
@@ -165,6 +175,17 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     save.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+
+    rotate = commands.add_parser(
+        "rotate", parents=[_common_options()], help="read a new key from stdin and swap it in for the saved one",
+        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    rotate.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    rotate.add_argument(
+        "--allow-other-organisation",
+        action="store_true",
+        help="rotate even if the new key belongs to another organisation",
+    )
 
     sandbox = commands.add_parser("sandbox", parents=[_common_options()], help="run the practice Lessonspace in the foreground")
     sandbox.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)")

@@ -19,10 +19,18 @@ class FlakyBackend(KeyringBackend):
         # raises keeps this one out of its automatic choice.
         raise RuntimeError("a test double, only used when handed in directly")
 
-    def __init__(self, *, fail_set: bool = False, read_back: str | None = None, raise_on_use: Exception | None = None):
+    def __init__(
+        self,
+        *,
+        fail_set: bool = False,
+        fail_set_for: frozenset[str] = frozenset(),
+        read_back: str | None = None,
+        raise_on_use: Exception | None = None,
+    ):
         super().__init__()
         self.values: dict[tuple[str, str], str] = {}
         self.fail_set = fail_set
+        self.fail_set_for = fail_set_for
         self.read_back = read_back
         self.raise_on_use = raise_on_use
         self.written: list[str] = []
@@ -37,7 +45,7 @@ class FlakyBackend(KeyringBackend):
     def set_password(self, service, username, password):
         if self.raise_on_use is not None:
             raise self.raise_on_use
-        if self.fail_set:
+        if self.fail_set or username in self.fail_set_for:
             raise keyring.errors.PasswordSetError("write refused")
         self.written.append(password)
         self.values[(service, username)] = password

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
-from lsdesk.core.client import LessonspaceClient
 from lsdesk.core.keystore import KeyStore, KeyStoreError
 from lsdesk.core.outcome import Outcome, State, outcome
+
+if TYPE_CHECKING:
+    from lsdesk.core.client import LessonspaceClient
 
 log = logging.getLogger(__name__)
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from lsdesk.core import paths
 from lsdesk.core.api_url import ApiUrlError, developer_settings_url, resolve_api_url
+from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name
+from lsdesk.core.rotation import RotationJournal
 from lsdesk.gui.badge import icon
 from lsdesk.gui.status_memory import StatusMemory
 from lsdesk.gui.window import SettingsWindow
@@ -35,6 +41,8 @@ def create_window(
     *,
     store: KeyStore | None = None,
     settings: QSettings | None = None,
+    journal: RotationJournal | None = None,
+    history: History | None = None,
     sandbox: bool = False,
 ) -> SettingsWindow:
     """Build the settings window and its worker inside an existing QApplication,
@@ -45,7 +53,13 @@ def create_window(
     """
     url = resolve_api_url(api_url)
     profile = check_profile_name(profile)
-    host = KeyServiceHost(url, store or SystemKeyStore(), profile)
+    host = KeyServiceHost(
+        url,
+        store or SystemKeyStore(),
+        profile,
+        journal=journal or RotationJournal(paths.state_dir() / "rotation"),
+        history=history or History(paths.data_dir() / HISTORY_FILE),
+    )
     window = SettingsWindow(
         host,
         StatusMemory(settings or settings_for(), profile),
@@ -69,7 +83,7 @@ def run_window(api_url: str | None = None, profile: str = "default", *, sandbox:
 
     server = None
     store: KeyStore | None = None
-    settings = None
+    settings = journal = history = None
     if sandbox:
         from lsdesk.core.keystore import MemoryKeyStore
         from lsdesk.sandbox import DEMO_KEY, SandboxServer
@@ -79,14 +93,26 @@ def run_window(api_url: str | None = None, profile: str = "default", *, sandbox:
         store = MemoryKeyStore()
         store.set(profile, DEMO_KEY)
         settings = settings_for(SANDBOX_APPLICATION)
+        # Nothing of the sandbox's outlives it: history in memory, journal in a temporary folder.
+        history = History(None)
+        journal = RotationJournal(Path(tempfile.mkdtemp(prefix="lsdesk-sandbox-")))
 
     try:
-        window = create_window(api_url, profile, store=store, settings=settings, sandbox=sandbox)
+        window = create_window(
+            api_url, profile, store=store, settings=settings, journal=journal, history=history, sandbox=sandbox
+        )
     except (ApiUrlError, ValueError) as error:
         print(error, file=sys.stderr)
         QMessageBox.critical(None, "lsdesk can't start", str(error))
         return 2
-    return exec_until_closed(app, window, on_exit=server.stop if server else None)
+
+    def clean_up() -> None:
+        if server is not None:
+            server.stop()
+        if journal is not None:
+            shutil.rmtree(journal.folder, ignore_errors=True)
+
+    return exec_until_closed(app, window, on_exit=clean_up)
 
 
 def exec_until_closed(app: QApplication, window: SettingsWindow, on_exit=None) -> int:

@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl, Slot
+from PySide6.QtCore import Qt, QUrl, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -24,11 +23,14 @@ from PySide6.QtWidgets import (
 
 from lsdesk.core.outcome import Outcome, State
 from lsdesk.gui.badge import StatusBadge, icon
+from lsdesk.gui.history_view import HistoryList
 from lsdesk.gui.key_field import ApiKeyField
+from lsdesk.gui.rotate_dialog import RotateDialog
 from lsdesk.gui.status_memory import StatusMemory
 from lsdesk.gui.worker import KeyServiceHost
 
 if TYPE_CHECKING:
+    from lsdesk.core.rotation import RotationResult
     from lsdesk.core.usecases import SaveResult
 
 WINDOW_TITLE = "Lessonspace Integration Settings"
@@ -59,13 +61,17 @@ class SettingsWindow(QWidget):
         self._host = host
         self._memory = memory
         self._developer_url = developer_url
-        self._stored_state: State | None = None
-        self._saving = False
+        self._last_check: Outcome | None = None
+        self._operation: str | None = None  # which of check, save, rotate runs now
 
         self.setWindowTitle(WINDOW_TITLE + (" (sandbox)" if sandbox else ""))
         self.setWindowIcon(icon("app.svg"))
         self.setMinimumWidth(560)
 
+        self.notice = QLabel(self)
+        self.notice.setObjectName("noticeLabel")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
         self.badge = StatusBadge(self)
         self.organisation_label = self._detail_label("organisationLabel")
         self.key_ending_label = self._detail_label("keyEndingLabel")
@@ -84,6 +90,9 @@ class SettingsWindow(QWidget):
             "Open the Lessonspace page where API keys are made, in your web browser",
         )
 
+        self.history_list = HistoryList(host.history, host.profile, self)
+        self.history_list.refresh()
+
         self._lay_out(key_label, sandbox)
         self.setTabOrder(self.key_field.line_edit, self.key_field.toggle)
         self.setTabOrder(self.key_field.toggle, self.save_button)
@@ -94,12 +103,14 @@ class SettingsWindow(QWidget):
         self.key_field.submitted.connect(self.save)
         self.save_button.clicked.connect(self.save)
         self.check_button.clicked.connect(self.check)
-        self.rotate_button.clicked.connect(self._explain_rotation)
+        self.rotate_button.clicked.connect(self.open_rotation)
         self.open_developer_button.clicked.connect(self._open_developer_settings)
         host.busy_changed.connect(self._on_busy_changed)
         host.checked.connect(self._on_checked)
         host.saved.connect(self._on_saved)
+        host.rotated.connect(self._on_rotated)
         host.failed.connect(self._on_failed)
+        host.recovered.connect(self._on_recovered)
         self._update_buttons()
 
     @property
@@ -125,7 +136,7 @@ class SettingsWindow(QWidget):
     def check(self) -> bool:
         if not self._host.check():
             return False
-        self._saving = False
+        self._operation = "check"
         self.badge.show_checking()
         return True
 
@@ -139,8 +150,19 @@ class SettingsWindow(QWidget):
             self.key_field.setFocus()
             return
         if self._host.save(self.key_field.text()):
-            self._saving = True
+            self._operation = "save"
             self.key_field.show_feedback("Checking the new key with Lessonspace...", problem=False)
+
+    @Slot()
+    def open_rotation(self) -> RotateDialog | None:
+        """Open the guided rotation; offered only right after a check found the key valid."""
+        if self._last_check is None or self._last_check.state is not State.VALID or self._host.busy:
+            return None
+        self._operation = "rotate"
+        dialog = RotateDialog(self._host, self._last_check, self._developer_url, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # Results ---------------------------------------------------------------
 
@@ -160,11 +182,23 @@ class SettingsWindow(QWidget):
             self.key_field.setFocus()
 
     @Slot(object)
+    def _on_rotated(self, result: RotationResult) -> None:
+        if result.rotated:
+            self._show_stored_key_status(result.outcome)
+        self.history_list.refresh()
+
+    @Slot(str)
+    def _on_recovered(self, notice: str) -> None:
+        self.notice.setText(notice)
+        self.notice.show()
+
+    @Slot(object)
     def _on_failed(self, result: Outcome) -> None:
-        if self._saving:
+        if self._operation == "save":
             self.key_field.show_feedback(result.message, problem=True)
-        else:
+        elif self._operation == "check":
             self.badge.show_state(result.state, result.title, result.message)
+        # A rotation's dialog shows its own failures.
 
     @Slot(bool)
     def _on_busy_changed(self, busy: bool) -> None:
@@ -175,11 +209,12 @@ class SettingsWindow(QWidget):
 
     def _show_stored_key_status(self, result: Outcome) -> None:
         self.badge.show_state(result.state, result.title, result.message)
+        self._last_check = result
         self._show_details(result)
         self._memory.remember(result)
+        self.history_list.refresh()
 
     def _show_details(self, result: Outcome) -> None:
-        self._stored_state = result.state
         org = result.organisation
         if org is not None:
             self.organisation_label.setText(org.describe())
@@ -194,17 +229,8 @@ class SettingsWindow(QWidget):
         idle = not self._host.busy
         self.save_button.setEnabled(idle)
         self.check_button.setEnabled(idle)
-        self.rotate_button.setEnabled(idle and self._stored_state is State.VALID)
-
-    @Slot()
-    def _explain_rotation(self) -> None:
-        QMessageBox.information(
-            self,
-            "Rotate API key",
-            "To rotate your key: open Lessonspace developer settings, generate a new key, "
-            "paste it into the API key field and press Save. Then update the key anywhere else "
-            "it is used, such as your Teachworks settings.",
-        )
+        valid = self._last_check is not None and self._last_check.state is State.VALID
+        self.rotate_button.setEnabled(idle and valid)
 
     @Slot()
     def _open_developer_settings(self) -> None:
@@ -234,6 +260,9 @@ class SettingsWindow(QWidget):
         key_layout.addWidget(self.key_field)
         key_layout.addLayout(buttons)
 
+        history_box = QGroupBox("History", self)
+        QVBoxLayout(history_box).addWidget(self.history_list)
+
         help_box = QGroupBox("How to get a new API key", self)
         help_text = QLabel(HELP_STEPS, help_box)
         help_text.setWordWrap(True)
@@ -253,10 +282,12 @@ class SettingsWindow(QWidget):
                 " border-radius: 6px; padding: 6px 10px; font-weight: bold; }"
             )
             column.addWidget(banner)
+        column.addWidget(self.notice)
         column.addWidget(self.badge)
         column.addLayout(details)
         column.addWidget(key_box)
         column.addWidget(help_box)
+        column.addWidget(history_box)
         column.addStretch(1)
 
     def _detail_label(self, name: str) -> QLabel:

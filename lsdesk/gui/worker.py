@@ -1,6 +1,6 @@
 """The worker thread: every network and keychain call happens here.
 
-`KeyService` lives on one long-lived QThread and runs the core use cases.
+`KeyService` lives on one long-lived QThread and runs the core's `KeyDesk`.
 `KeyServiceHost` lives on the GUI thread: it owns that thread, numbers each
 request, lets one run at a time, and passes on only the result of the
 request that is still current. Nothing on the worker touches a widget.
@@ -16,15 +16,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from lsdesk.core.history import History
 from lsdesk.core.keystore import KeyStore
-from lsdesk.core.outcome import State, outcome
+from lsdesk.core.outcome import Outcome, State, outcome
+from lsdesk.core.rotation import RotationJournal
 
 if TYPE_CHECKING:
-    from lsdesk.core.client import LessonspaceClient
+    from lsdesk.core.desk import KeyDesk
 
-# The HTTP client and the use cases are imported on the worker thread, at the
-# first request: httpx and keyring take longer to import than the window
-# takes to appear.
+# The HTTP client is made on the worker thread, at the first request: httpx
+# and keyring take longer to import than the window takes to appear.
 
 log = logging.getLogger(__name__)
 
@@ -52,67 +53,94 @@ def unfinished_threads() -> list[QThread]:
 
 
 class KeyService(QObject):
-    """Runs check and save on the worker thread.
+    """Runs check, save and rotate on the worker thread.
 
     Signals:
+        recovered(int, str): an interrupted rotation was finished or rolled back; says how.
         checked(int, Outcome): a check of the stored key finished.
         saved(int, SaveResult): a save finished, stored or not.
+        rotation_progressed(int, str): a rotation reached its next step.
+        rotated(int, RotationResult): a rotation finished, done or not.
         failed(int, Outcome): an operation crashed; the Outcome says so in plain words.
     """
 
+    recovered = Signal(int, str)
     checked = Signal(int, object)
     saved = Signal(int, object)
+    rotation_progressed = Signal(int, str)
+    rotated = Signal(int, object)
     failed = Signal(int, object)
 
-    def __init__(self, api_url: str, store: KeyStore, profile: str):
+    def __init__(self, api_url: str, store: KeyStore, profile: str, journal: RotationJournal, history: History):
         super().__init__()
         self._api_url = api_url
         self._store = store
         self._profile = profile
+        self._journal = journal
+        self._history = history
         self._lock = threading.Lock()
-        self._client: LessonspaceClient | None = None
+        self._desk: KeyDesk | None = None
         self._closed = False
 
     def close(self) -> None:
-        """Abandon the client; safe to call from any thread."""
+        """Abandon the HTTP client; safe to call from any thread."""
         with self._lock:
             self._closed = True
-            client = self._client
-        if client is not None:
-            client.close()
+            desk = self._desk
+        if desk is not None:
+            desk.client.close()
 
     @Slot(int)
     def check_stored(self, request_id: int) -> None:
-        self._run(request_id, self.checked, lambda usecases, client: usecases.check_stored_key(client, self._store, self._profile))
+        def recover_then_check(desk: KeyDesk) -> Outcome:
+            notice = desk.recover()
+            if notice:
+                self.recovered.emit(request_id, notice)
+            return desk.check_stored()
+
+        self._run(request_id, self.checked, recover_then_check)
 
     @Slot(int, str)
     def save(self, request_id: int, raw_key: str) -> None:
-        self._run(request_id, self.saved, lambda usecases, client: usecases.save_key(client, self._store, self._profile, raw_key))
+        self._run(request_id, self.saved, lambda desk: desk.save(raw_key))
 
-    def _client_for_request(self) -> LessonspaceClient | None:
+    @Slot(int, str, object, bool)
+    def rotate(self, request_id: int, raw_key: str, current: Outcome | None, allow_other_organisation: bool) -> None:
+        self._run(
+            request_id,
+            self.rotated,
+            lambda desk: desk.rotate(
+                raw_key,
+                current=current,
+                allow_other_organisation=allow_other_organisation,
+                progress=lambda step: self.rotation_progressed.emit(request_id, step),
+            ),
+        )
+
+    def _open_desk(self) -> KeyDesk | None:
         with self._lock:
-            if self._client is None and not self._closed:
+            if self._desk is None and not self._closed:
                 from lsdesk.core.client import LessonspaceClient
+                from lsdesk.core.desk import KeyDesk
 
-                self._client = LessonspaceClient(self._api_url)
-            return None if self._closed else self._client
+                self._desk = KeyDesk(
+                    LessonspaceClient(self._api_url),
+                    self._store,
+                    self._profile,
+                    journal=self._journal,
+                    history=self._history,
+                )
+            return None if self._closed else self._desk
 
-    def _run(self, request_id: int, done: Signal, operation: Callable) -> None:
+    def _run(self, request_id: int, done: Signal, operation: Callable[[KeyDesk], object]) -> None:
         try:
-            from lsdesk.core import usecases
-
-            client = self._client_for_request()
-            if client is None:
+            desk = self._open_desk()
+            if desk is None:
                 return  # shut down: nobody waits for this result
-            result = operation(usecases, client)
+            result = operation(desk)
         except Exception as error:
-            # Only the type and the frames are logged: an exception's message
-            # could quote the key it was handed.
             log_crash(f"operation {request_id}", error)
-            self.failed.emit(
-                request_id,
-                outcome(State.UNEXPECTED, CRASH_MESSAGE, title=CRASH_TITLE),
-            )
+            self.failed.emit(request_id, outcome(State.UNEXPECTED, CRASH_MESSAGE, title=CRASH_TITLE))
             return
         done.emit(request_id, result)
 
@@ -122,33 +150,55 @@ class KeyServiceHost(QObject):
 
     Signals:
         busy_changed(bool): an operation started (True) or finished (False).
+        recovered(str): an interrupted rotation was finished or rolled back; says how.
         checked(Outcome): the current check finished.
         saved(SaveResult): the current save finished.
+        rotation_progressed(str): the current rotation reached its next step.
+        rotated(RotationResult): the current rotation finished.
         failed(Outcome): the current operation crashed.
     """
 
     busy_changed = Signal(bool)
+    recovered = Signal(str)
     checked = Signal(object)
     saved = Signal(object)
+    rotation_progressed = Signal(str)
+    rotated = Signal(object)
     failed = Signal(object)
 
     _check_requested = Signal(int)
     _save_requested = Signal(int, str)
+    _rotate_requested = Signal(int, str, object, bool)
 
-    def __init__(self, api_url: str, store: KeyStore, profile: str, parent: QObject | None = None):
+    def __init__(
+        self,
+        api_url: str,
+        store: KeyStore,
+        profile: str,
+        *,
+        journal: RotationJournal,
+        history: History,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
+        self.history = history
+        self.profile = profile
         self._current = 0
         self._busy = False
         self._thread = QThread()
         self._thread.setObjectName("lsdesk-worker")
-        self._service = KeyService(api_url, store, profile)
+        self._service = KeyService(api_url, store, profile, journal, history)
         self._service.moveToThread(self._thread)
         self._thread.finished.connect(self._service.deleteLater)
         self._check_requested.connect(self._service.check_stored)
         self._save_requested.connect(self._service.save)
+        self._rotate_requested.connect(self._service.rotate)
         self._service.checked.connect(self._on_checked)
         self._service.saved.connect(self._on_saved)
+        self._service.rotated.connect(self._on_rotated)
         self._service.failed.connect(self._on_failed)
+        self._service.recovered.connect(self._on_recovered)
+        self._service.rotation_progressed.connect(self._on_rotation_progressed)
 
     def start(self) -> None:
         """Start the worker thread; requests sent before this wait for it."""
@@ -165,6 +215,12 @@ class KeyServiceHost(QObject):
     def save(self, raw_key: str) -> bool:
         """Start checking and storing a new key. False if another operation runs."""
         return self._start(lambda request_id: self._save_requested.emit(request_id, raw_key))
+
+    def rotate(self, raw_key: str, current: Outcome | None, *, allow_other_organisation: bool = False) -> bool:
+        """Start rotating to a new key. False if another operation runs."""
+        return self._start(
+            lambda request_id: self._rotate_requested.emit(request_id, raw_key, current, allow_other_organisation)
+        )
 
     def shutdown(self, wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:
         """Stop the worker; True if it stopped within `wait_ms`.
@@ -190,7 +246,8 @@ class KeyServiceHost(QObject):
         send(self._current)
         return True
 
-    def _is_current(self, request_id: int) -> bool:
+    def _finished(self, request_id: int) -> bool:
+        """True if `request_id` is the current request, which has now ended."""
         if request_id != self._current:
             log.info("ignoring the result of superseded request %d", request_id)
             return False
@@ -204,15 +261,30 @@ class KeyServiceHost(QObject):
 
     @Slot(int, object)
     def _on_checked(self, request_id: int, result) -> None:
-        if self._is_current(request_id):
+        if self._finished(request_id):
             self.checked.emit(result)
 
     @Slot(int, object)
     def _on_saved(self, request_id: int, result) -> None:
-        if self._is_current(request_id):
+        if self._finished(request_id):
             self.saved.emit(result)
 
     @Slot(int, object)
+    def _on_rotated(self, request_id: int, result) -> None:
+        if self._finished(request_id):
+            self.rotated.emit(result)
+
+    @Slot(int, object)
     def _on_failed(self, request_id: int, result) -> None:
-        if self._is_current(request_id):
+        if self._finished(request_id):
             self.failed.emit(result)
+
+    @Slot(int, str)
+    def _on_recovered(self, request_id: int, notice: str) -> None:
+        if request_id == self._current:
+            self.recovered.emit(notice)
+
+    @Slot(int, str)
+    def _on_rotation_progressed(self, request_id: int, step: str) -> None:
+        if request_id == self._current:
+            self.rotation_progressed.emit(step)

@@ -1,0 +1,87 @@
+"""Everything lsdesk does for one profile, as the window and the command line use it.
+
+`KeyDesk` puts the use cases together with what surrounds each of them: an
+interrupted rotation is finished or rolled back before the saved key is
+used, and every check, save and rotation of the saved key goes into the
+history.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lsdesk.core import paths, usecases
+from lsdesk.core.history import HISTORY_FILE, History
+from lsdesk.core.keystore import KeyStore
+from lsdesk.core.outcome import Outcome
+from lsdesk.core.rotation import Progress, RotationJournal, RotationResult, recover_rotation, rotate_key
+
+if TYPE_CHECKING:
+    from lsdesk.core.client import LessonspaceClient
+
+
+class KeyDesk:
+    def __init__(
+        self,
+        client: LessonspaceClient,
+        store: KeyStore,
+        profile: str,
+        *,
+        journal: RotationJournal,
+        history: History,
+    ):
+        self.client = client
+        self.store = store
+        self.profile = profile
+        self.journal = journal
+        self.history = history
+
+    @classmethod
+    def in_user_folders(cls, client: LessonspaceClient, store: KeyStore, profile: str) -> KeyDesk:
+        """A desk keeping its journal and history in the platform's usual folders."""
+        return cls(
+            client,
+            store,
+            profile,
+            journal=RotationJournal(paths.state_dir() / "rotation"),
+            history=History(paths.data_dir() / HISTORY_FILE),
+        )
+
+    def recover(self) -> str | None:
+        """Finish or roll back an interrupted rotation; a sentence saying what was done, or None."""
+        return recover_rotation(self.client, self.store, self.profile, self.journal)
+
+    def check_stored(self) -> Outcome:
+        result = usecases.check_stored_key(self.client, self.store, self.profile)
+        self.history.record("check", self.profile, result)
+        return result
+
+    def check(self, raw_key: str) -> Outcome:
+        """Check a typed key; not the saved one, so not recorded."""
+        return usecases.check_key(self.client, raw_key)
+
+    def save(self, raw_key: str) -> usecases.SaveResult:
+        result = usecases.save_key(self.client, self.store, self.profile, raw_key)
+        self.history.record("save", self.profile, result.outcome)
+        return result
+
+    def rotate(
+        self,
+        raw_new_key: str,
+        *,
+        current: Outcome | None = None,
+        allow_other_organisation: bool = False,
+        progress: Progress = lambda _step: None,
+    ) -> RotationResult:
+        result = rotate_key(
+            self.client,
+            self.store,
+            self.profile,
+            raw_new_key,
+            self.journal,
+            current=current,
+            allow_other_organisation=allow_other_organisation,
+            progress=progress,
+        )
+        self.history.record("rotate", self.profile, result.outcome)
+        return result

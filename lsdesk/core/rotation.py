@@ -1,0 +1,385 @@
+"""Rotating the API key without ever losing a working one.
+
+Lessonspace has no endpoint that rotates a key: the admin generates a new
+one in the dashboard, and lsdesk swaps it in. The swap is careful:
+
+1. the saved key must be valid, and Lessonspace must accept the new key
+   (for the same organisation, unless the admin says otherwise);
+2. the old key is copied to a second slot of the credential store and read
+   back; only then is the new key written to the main slot and read back;
+3. only then is the second slot removed.
+
+A small journal (the step reached, key endings, never a key) records the
+way through these steps, so that if lsdesk is killed half-way the next
+launch can see both slots, ask Lessonspace which key works, and finish or
+roll back. A lock file keeps two lsdesk processes from rotating the same
+profile at once.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
+from lsdesk.core.keystore import KeyStore, KeyStoreError
+from lsdesk.core.outcome import Outcome, State, outcome
+from lsdesk.core.profile_lock import ProfileLock
+
+if TYPE_CHECKING:
+    from lsdesk.core.client import LessonspaceClient
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+ELSEWHERE = "Update the key anywhere else it is used, such as your Teachworks settings."
+
+
+class OldKey(enum.Enum):
+    """What Lessonspace said about the old key once the new one was saved."""
+
+    REJECTED = "rejected"
+    STILL_VALID = "still_valid"
+    UNKNOWN = "unknown"
+
+
+class Step(enum.Enum):
+    BACKING_UP = "backing_up"
+    BACKED_UP = "backed_up"
+    STORING_NEW = "storing_new"
+    STORED_NEW = "stored_new"
+
+
+@dataclass(frozen=True)
+class RotationResult:
+    """`rotated` is True once the new key is saved and the old slot is gone.
+
+    `needs_confirmation` is True when the new key belongs to another
+    organisation: nothing was changed, and the admin may confirm and retry.
+    """
+
+    outcome: Outcome
+    rotated: bool
+    old_key: OldKey | None = None
+    needs_confirmation: bool = False
+
+
+def backup_slot(profile: str) -> str:
+    # '#' never occurs in a profile name, so this slot cannot collide with one.
+    return f"{profile}#previous"
+
+
+class RotationJournal:
+    """One small JSON file per profile that is being rotated, and its lock."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def lock(self, profile: str) -> ProfileLock:
+        return ProfileLock(self.folder / f"{profile}.lock")
+
+    def write(self, profile: str, step: Step, *, old: str, new: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        record = {
+            "profile": profile,
+            "step": step.value,
+            "old_key_ending": key_ending(old),
+            "new_key_ending": key_ending(new),
+            "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        path = self._path(profile)
+        temporary = path.with_suffix(".tmp")
+        with open(temporary, "w", encoding="utf-8") as file:
+            json.dump(record, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+
+    def read(self, profile: str) -> dict | None:
+        try:
+            with open(self._path(profile), encoding="utf-8") as file:
+                record = json.load(file)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            log.warning("the rotation journal of profile %s is unreadable", profile)
+            return {"profile": profile, "step": "unknown"}
+        return record if isinstance(record, dict) else {"profile": profile, "step": "unknown"}
+
+    def clear(self, profile: str) -> None:
+        try:
+            self._path(profile).unlink()
+        except FileNotFoundError:
+            pass
+
+    def _path(self, profile: str) -> Path:
+        return self.folder / f"{profile}.json"
+
+
+def rotate_key(
+    client: LessonspaceClient,
+    store: KeyStore,
+    profile: str,
+    raw_new_key: str,
+    journal: RotationJournal,
+    *,
+    current: Outcome | None = None,
+    allow_other_organisation: bool = False,
+    progress: Progress = lambda _step: None,
+) -> RotationResult:
+    """Replace the saved key of `profile` with a new one, as described above.
+
+    `current` is a check of the saved key made when the rotation began (the
+    window checks before it offers Rotate); without it the saved key is
+    checked now. It must have been valid: generating the new key may revoke
+    the old one at once, so it is not asked again before the swap.
+    """
+    try:
+        new_key = parse_api_key(raw_new_key)
+    except ApiKeyInputError as error:
+        return RotationResult(outcome(State.BAD_INPUT, str(error)), rotated=False)
+
+    lock = journal.lock(profile)
+    if not lock.acquire():
+        return RotationResult(
+            outcome(
+                State.BAD_INPUT,
+                "Another lsdesk window or command is rotating this key right now. Wait for it to finish, then try again.",
+                title="A rotation is already running",
+            ),
+            rotated=False,
+        )
+    try:
+        return _rotate_locked(client, store, profile, new_key, journal, current, allow_other_organisation, progress)
+    finally:
+        lock.release()
+
+
+def _rotate_locked(
+    client: LessonspaceClient,
+    store: KeyStore,
+    profile: str,
+    new_key: str,
+    journal: RotationJournal,
+    current: Outcome | None,
+    allow_other_organisation: bool,
+    progress: Progress,
+) -> RotationResult:
+    try:
+        old_key = store.get(profile)
+    except KeyStoreError as error:
+        return RotationResult(error.outcome, rotated=False)
+    if old_key is None:
+        return RotationResult(
+            outcome(State.NOT_SET, "No API key is saved yet, so there is nothing to rotate. Save the new key instead."),
+            rotated=False,
+        )
+    if old_key == new_key:
+        return RotationResult(
+            outcome(
+                State.BAD_INPUT,
+                "That is the key already saved. Generate a new key in Lessonspace, then paste it here.",
+            ),
+            rotated=False,
+        )
+    if current is None:
+        progress("Checking the saved key with Lessonspace...")
+        current = client.check(old_key)
+    if current.state is not State.VALID:
+        if current.state is State.REJECTED:
+            current = replace(
+                current,
+                message="The saved key no longer works, so there is nothing to rotate: save the new key instead.",
+            )
+        return RotationResult(current, rotated=False)
+
+    progress("Checking the new key with Lessonspace...")
+    checked = client.check(new_key)
+    if checked.state is not State.VALID:
+        return RotationResult(
+            replace(checked, message=f"{checked.message} Your saved key is unchanged."), rotated=False
+        )
+    old_org, new_org = current.organisation, checked.organisation
+    if old_org and new_org and old_org.id != new_org.id and not allow_other_organisation:
+        return RotationResult(
+            outcome(
+                State.BAD_INPUT,
+                f"The new key belongs to {new_org.describe()}, not {old_org.describe()}. "
+                "Nothing was changed. Rotate only if you mean to switch organisations.",
+                title="This key is for another organisation",
+                organisation=new_org,
+                key_ending=key_ending(new_key),
+            ),
+            rotated=False,
+            needs_confirmation=True,
+        )
+
+    progress("Saving the new key...")
+    stored = _swap_keys(store, profile, old_key, new_key, journal)
+    if stored is not None:
+        return RotationResult(stored, rotated=False)
+
+    progress("Checking whether the old key still works...")
+    old_state = _old_key_state(client.check(old_key))
+    log.info("rotated profile %s to key ending %s; old key %s", profile, key_ending(new_key), old_state.value)
+    return RotationResult(
+        replace(
+            checked,
+            title="API key rotated",
+            message=f"The new key is saved in {store.description}. {_OLD_KEY_SENTENCES[old_state]} {ELSEWHERE}",
+        ),
+        rotated=True,
+        old_key=old_state,
+    )
+
+
+def _swap_keys(store: KeyStore, profile: str, old_key: str, new_key: str, journal: RotationJournal) -> Outcome | None:
+    """Do the three store steps; None when done, else an Outcome saying what failed.
+
+    On failure the old key is in the main slot again wherever possible.
+    """
+    backup = backup_slot(profile)
+    try:
+        journal.write(profile, Step.BACKING_UP, old=old_key, new=new_key)
+        store.set(backup, old_key)
+        if store.get(backup) != old_key:
+            return _store_refused(store, profile, old_key, journal)
+        journal.write(profile, Step.BACKED_UP, old=old_key, new=new_key)
+
+        journal.write(profile, Step.STORING_NEW, old=old_key, new=new_key)
+        store.set(profile, new_key)
+        if store.get(profile) != new_key:
+            return _store_refused(store, profile, old_key, journal)
+        journal.write(profile, Step.STORED_NEW, old=old_key, new=new_key)
+
+        store.delete(backup)
+        journal.clear(profile)
+        return None
+    except KeyStoreError as error:
+        _roll_back(store, profile, old_key, journal)
+        return replace(error.outcome, message=f"{error.outcome.message} {_NEW_KEY_NOT_SAVED}")
+    except OSError as error:
+        log.warning("could not write the rotation journal: %s", type(error).__name__)
+        _roll_back(store, profile, old_key, journal)
+        return outcome(
+            State.NO_STORAGE,
+            f"lsdesk could not write its own files in {journal.folder}. {_NEW_KEY_NOT_SAVED}",
+            title="Can't save lsdesk's files",
+        )
+
+
+_NEW_KEY_NOT_SAVED = (
+    "The new key was not saved and your old key is still saved. "
+    "Copy the new key so you don't lose it, then try again."
+)
+
+_OLD_KEY_SENTENCES = {
+    OldKey.REJECTED: "The old key no longer works.",
+    OldKey.STILL_VALID: "The old key still works: revoke it in the Lessonspace dashboard (Settings > Developer).",
+    OldKey.UNKNOWN: "Couldn't tell whether the old key still works: check it in the Lessonspace dashboard.",
+}
+
+
+def _old_key_state(result: Outcome) -> OldKey:
+    if result.state is State.REJECTED:
+        return OldKey.REJECTED
+    if result.state is State.VALID:
+        return OldKey.STILL_VALID
+    return OldKey.UNKNOWN
+
+
+def _store_refused(store: KeyStore, profile: str, old_key: str, journal: RotationJournal) -> Outcome:
+    log.warning("the credential store did not keep a value during rotation of profile %s", profile)
+    _roll_back(store, profile, old_key, journal)
+    return outcome(
+        State.NO_STORAGE,
+        f"Your keychain did not keep the new key. {_NEW_KEY_NOT_SAVED}",
+        title="Can't save to your keychain",
+    )
+
+
+def _roll_back(store: KeyStore, profile: str, old_key: str, journal: RotationJournal) -> None:
+    """Put the old key back in the main slot and drop the second slot.
+
+    If the store fails even now, the journal stays: the next launch finishes
+    the job, and the old key is still in one slot or the other.
+    """
+    try:
+        if store.get(profile) != old_key:
+            store.set(profile, old_key)
+        if store.get(profile) == old_key:
+            store.delete(backup_slot(profile))
+            journal.clear(profile)
+    except (KeyStoreError, OSError):
+        log.warning("rolling back the rotation of profile %s failed; it will be finished at next launch", profile)
+
+
+def recover_rotation(client: LessonspaceClient, store: KeyStore, profile: str, journal: RotationJournal) -> str | None:
+    """Finish or roll back a rotation that was interrupted.
+
+    Returns a sentence saying what was done, or None if there was nothing to
+    recover. A rotation that another process is still running is left alone.
+    """
+    if journal.read(profile) is None:
+        return None
+    lock = journal.lock(profile)
+    if not lock.acquire():
+        return None  # not interrupted: another process is at work
+    try:
+        return _recover_locked(client, store, profile, journal)
+    except KeyStoreError as error:
+        log.warning("could not recover the rotation of profile %s", profile)
+        return f"A key rotation was interrupted and could not be finished yet. {error.outcome.message}"
+    finally:
+        lock.release()
+
+
+def _recover_locked(client: LessonspaceClient, store: KeyStore, profile: str, journal: RotationJournal) -> str:
+    backup = backup_slot(profile)
+    main_key, old_key = store.get(profile), store.get(backup)
+    log.info("recovering an interrupted rotation of profile %s", profile)
+
+    if old_key is None:
+        # Either nothing had been copied yet, or only the clean-up was left.
+        journal.clear(profile)
+        return "A key rotation was interrupted; your saved key was complete and is kept."
+    if main_key is None or main_key == old_key:
+        store.set(profile, old_key)
+        store.delete(backup)
+        journal.clear(profile)
+        return (
+            "A key rotation was interrupted before the new key was saved. "
+            "Your old key is still saved; rotate again when you are ready."
+        )
+
+    new_state = client.check(main_key).state
+    if new_state is State.VALID:
+        store.delete(backup)
+        journal.clear(profile)
+        return "A key rotation was interrupted after the new key was saved; lsdesk finished it."
+    old_state = client.check(old_key).state
+    if new_state is State.REJECTED and old_state is State.VALID:
+        store.set(profile, old_key)
+        if store.get(profile) == old_key:
+            store.delete(backup)
+            journal.clear(profile)
+        return (
+            "A key rotation was interrupted, and Lessonspace does not accept the new key. "
+            "lsdesk put the old key back; rotate again when you are ready."
+        )
+    if new_state is State.REJECTED and old_state is State.REJECTED:
+        store.delete(backup)
+        journal.clear(profile)
+        return "A key rotation was interrupted, and Lessonspace accepts neither the new key nor the old one."
+    return (
+        "A key rotation was interrupted. lsdesk kept both keys and will finish it "
+        "once it can reach Lessonspace."
+    )

@@ -1,0 +1,197 @@
+"""The guided rotation in the window, driven as an admin would, against the sandbox."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox
+
+from lsdesk.core.history import History
+from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore
+from lsdesk.core.outcome import State
+from lsdesk.core.rotation import RotationJournal, Step, backup_slot
+from lsdesk.gui import clipboard
+from lsdesk.gui.app import create_window
+from lsdesk.gui.rotate_dialog import RotateDialog
+from lsdesk.gui.worker import unfinished_threads
+from lsdesk.sandbox import DEMO_KEY
+from tests.flaky_keyring import FlakyBackend
+
+UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
+WAIT_MS = 10_000
+
+
+@pytest.fixture
+def store():
+    keys = MemoryKeyStore()
+    keys.set("default", DEMO_KEY)
+    return keys
+
+
+@pytest.fixture
+def journal(tmp_path):
+    return RotationJournal(tmp_path / "rotation")
+
+
+@pytest.fixture
+def open_window(qtbot, sandbox, store, journal, tmp_path):
+    opened = []
+
+    def open_(key_store=None):
+        window = create_window(
+            sandbox.api_url,
+            store=key_store or store,
+            settings=QSettings(str(tmp_path / "lsdesk.ini"), QSettings.Format.IniFormat),
+            journal=journal,
+            history=History(tmp_path / "history.jsonl"),
+        )
+        qtbot.addWidget(window)
+        opened.append(window)
+        window.show()
+        with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
+            pass
+        return window
+
+    yield open_
+    for window in opened:
+        window.close()
+    sandbox.stop()
+    for thread in unfinished_threads():
+        thread.wait(WAIT_MS)
+
+
+def rotate_with(qtbot, dialog, key: str):
+    dialog.key_field.line_edit.setText(key)
+    with qtbot.waitSignal(dialog._host.rotated, timeout=WAIT_MS) as done:
+        qtbot.mouseClick(dialog.rotate_button, Qt.MouseButton.LeftButton)
+    return done.args[0]
+
+
+def test_rotation_with_the_old_key_revoked_ends_with_the_new_key_saved(open_window, store, journal, sandbox, qtbot):
+    window = open_window()
+    qtbot.mouseClick(window.rotate_button, Qt.MouseButton.LeftButton)
+    dialog = window.findChild(RotateDialog)
+    assert dialog.isVisible()
+    new_key = sandbox.generate_key(revoke_previous=True)
+    result = rotate_with(qtbot, dialog, new_key)
+    assert result.rotated
+    assert "The old key no longer works." in dialog.status.text()
+    assert store.get("default") == new_key
+    assert store.get(backup_slot("default")) is None
+    assert journal.read("default") is None
+    assert window.badge.title() == "API key rotated"
+    assert window.key_ending_label.text() == f"ends in {new_key[-4:]}"
+    assert dialog.copy_button.isVisible()
+    assert "Rotated: valid" in window.history_list.item(0).text()
+
+
+def test_rotation_with_the_old_key_still_working_says_to_revoke_it(open_window, sandbox, qtbot):
+    window = open_window()
+    dialog = window.open_rotation()
+    rotate_with(qtbot, dialog, sandbox.generate_key())
+    assert "The old key still works: revoke it" in dialog.status.text()
+
+
+def test_a_rejected_new_key_keeps_everything_as_it_was(open_window, store, qtbot):
+    window = open_window()
+    dialog = window.open_rotation()
+    result = rotate_with(qtbot, dialog, UNKNOWN_KEY)
+    assert not result.rotated
+    assert dialog.status.text().startswith("Problem: Lessonspace did not accept this key.")
+    assert dialog.key_field.text() == UNKNOWN_KEY
+    assert store.get("default") == DEMO_KEY
+    assert window.badge.state is State.VALID
+
+
+def test_malformed_input_is_explained_and_nothing_starts(open_window, sandbox, qtbot):
+    window = open_window()
+    dialog = window.open_rotation()
+    sent = sandbox.request_count
+    dialog.key_field.line_edit.setText("not-a-key")
+    qtbot.mouseClick(dialog.rotate_button, Qt.MouseButton.LeftButton)
+    assert "doesn't look like a Lessonspace API key" in dialog.key_field.feedback.text()
+    assert not window.host.busy
+    assert sandbox.request_count == sent
+
+
+def test_a_key_for_another_organisation_asks_first(open_window, store, sandbox, qtbot, monkeypatch):
+    asked = []
+
+    def answer_yes(*args, **kwargs):
+        # A stand-in for the modal question, which would block the test waiting for a click.
+        asked.append(args[2])
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer_yes)
+    window = open_window()
+    dialog = window.open_rotation()
+    sandbox.add_organisation(5151, "Other Academy")
+    other_key = sandbox.generate_key(organisation_id=5151)
+    dialog.key_field.line_edit.setText(other_key)
+    with qtbot.waitSignal(window.host.rotated, timeout=WAIT_MS, check_params_cb=lambda result: result.rotated):
+        qtbot.mouseClick(dialog.rotate_button, Qt.MouseButton.LeftButton)
+    assert "Other Academy (id 5151), not Demo Tutoring Co (id 4242)" in asked[0]
+    assert store.get("default") == other_key
+    assert window.organisation_label.text() == "Other Academy (id 5151)"
+
+
+def test_a_keychain_that_refuses_the_new_key_keeps_it_in_the_dialog_to_retry_or_copy(open_window, sandbox, qtbot):
+    backend = FlakyBackend(fail_set_for=frozenset({"default"}))
+    backend.values[("lsdesk", "default")] = DEMO_KEY
+    window = open_window(SystemKeyStore(backend=backend))
+    dialog = window.open_rotation()
+    new_key = sandbox.generate_key()
+    result = rotate_with(qtbot, dialog, new_key)
+    assert not result.rotated
+    assert "Copy the new key so you don't lose it" in dialog.status.text()
+    assert dialog.key_field.text() == new_key
+    assert dialog.copy_button.isVisible()
+    assert dialog.rotate_button.text() == "&Try again"
+    backend.fail_set_for = frozenset()
+    assert rotate_with(qtbot, dialog, new_key).rotated
+    assert backend.values[("lsdesk", "default")] == new_key
+
+
+def test_copy_new_key_clears_the_clipboard_later_if_it_still_holds_the_key(open_window, sandbox, qtbot, monkeypatch):
+    monkeypatch.setattr(clipboard, "CLEAR_AFTER_MS", 200)
+    window = open_window()
+    dialog = window.open_rotation()
+    new_key = sandbox.generate_key()
+    rotate_with(qtbot, dialog, new_key)
+    board = QGuiApplication.clipboard()
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    assert board.text() == new_key
+    qtbot.waitUntil(lambda: board.text() == "", timeout=WAIT_MS)
+
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    board.setText("something the user copied since")
+    qtbot.wait(400)
+    assert board.text() == "something the user copied since"
+
+
+def test_the_dialog_cannot_be_closed_while_the_rotation_runs(open_window, sandbox, qtbot):
+    window = open_window()
+    dialog = window.open_rotation()
+    new_key = sandbox.generate_key()
+    sandbox.faults.delay = 0.5
+    dialog.key_field.line_edit.setText(new_key)
+    with qtbot.waitSignal(window.host.rotated, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.rotate_button, Qt.MouseButton.LeftButton)
+        dialog.reject()
+        assert dialog.isVisible()
+        assert not dialog.close_button.isEnabled()
+    dialog.reject()
+    assert not dialog.isVisible()
+
+
+def test_an_interrupted_rotation_is_finished_at_launch_and_the_user_is_told(open_window, store, journal, sandbox):
+    new_key = sandbox.generate_key()
+    journal.write("default", Step.STORED_NEW, old=DEMO_KEY, new=new_key)
+    store.set(backup_slot("default"), DEMO_KEY)
+    store.set("default", new_key)
+    window = open_window()
+    assert "lsdesk finished it" in window.notice.text()
+    assert window.notice.isVisible()
+    assert store.get(backup_slot("default")) is None
+    assert window.key_ending_label.text() == f"ends in {new_key[-4:]}"
