@@ -23,10 +23,8 @@ if TYPE_CHECKING:
 
 INTRO = (
     "<p>Rotating gives your organisation a new API key and retires the old one.</p>"
-    "<ol style='margin-left: -20px'>"
-    "<li>Open Lessonspace developer settings and generate a new API key.</li>"
-    "<li>Paste the new key below and press <b>Rotate</b>.</li>"
-    "</ol>"
+    "<p>1. Open Lessonspace developer settings and generate a new API key.<br>"
+    "2. Paste the new key below and press <b>Rotate</b>.</p>"
     "<p>lsdesk checks the new key with Lessonspace first, and keeps your current key until the new one "
     "is safely saved. Afterwards, every other place that uses the old key, such as your Teachworks "
     "settings page, needs the new key.</p>"

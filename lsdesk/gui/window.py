@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl, Slot
+from PySide6.QtCore import QEvent, Qt, QUrl, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -38,12 +38,10 @@ SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
 UNKNOWN = "Unknown"
 
 HELP_STEPS = (
-    "<ol style='margin-left: -20px'>"
-    "<li>Sign in to Lessonspace as an administrator.</li>"
-    "<li>Open <b>Settings &gt; Developer</b>.</li>"
-    "<li>Generate a new API key and copy it.</li>"
-    "<li>Paste it into the <b>API key</b> field above and press <b>Save</b>.</li>"
-    "</ol>"
+    "1. Sign in to Lessonspace as an administrator.<br>"
+    "2. Open <b>Settings &gt; Developer</b>.<br>"
+    "3. Generate a new API key and copy it.<br>"
+    "4. Paste it into the <b>API key</b> field above and press <b>Save</b>."
 )
 
 
@@ -236,6 +234,19 @@ class SettingsWindow(QWidget):
     def _open_developer_settings(self) -> None:
         QDesktopServices.openUrl(QUrl(self._developer_url))
 
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+            self._fit_height()
+        return handled
+
+    def _fit_height(self) -> None:
+        """Grow the window when a longer message needs room. Qt's minimum size
+        ignores wrapped text, which would otherwise squeeze the help below."""
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            self.setMinimumHeight(layout.totalHeightForWidth(self.width()))
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self._host.shutdown()
         super().closeEvent(event)
@@ -265,7 +276,6 @@ class SettingsWindow(QWidget):
 
         help_box = QGroupBox("How to get a new API key", self)
         help_text = QLabel(HELP_STEPS, help_box)
-        help_text.setWordWrap(True)
         help_layout = QVBoxLayout(help_box)
         help_layout.addWidget(help_text)
         help_layout.addWidget(self.open_developer_button)
