@@ -8,9 +8,15 @@ from pathlib import Path
 
 
 def resource(*parts: str) -> Traversable:
-    """A file from resources/: shipped inside the installed package as
-    lsdesk.resources, or found beside the package in a source checkout."""
+    """A file from resources/: shipped inside the installed package (or the
+    single executable) as lsdesk.resources, or found beside the package in a
+    source checkout."""
     try:
-        return files("lsdesk.resources").joinpath(*parts)
+        found = files("lsdesk.resources")
     except ModuleNotFoundError:
-        return (Path(__file__).resolve().parent.parent / "resources").joinpath(*parts)
+        found = Path(__file__).resolve().parent.parent / "resources"
+    # One part at a time: lsdesk.resources has no __init__.py, and the
+    # namespace package's path on Python 3.11 joins a single name per call.
+    for part in parts:
+        found = found.joinpath(part)
+    return found
