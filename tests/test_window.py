@@ -46,7 +46,7 @@ def open_window(qtbot, sandbox, store, settings):
         opened.append(window)
         window.show()
         if wait:
-            with qtbot.waitSignal(window.host.busy_changed, timeout=WAIT_MS, check_params_cb=lambda busy: not busy):
+            with qtbot.waitSignal(window.host.operation_finished, timeout=WAIT_MS):
                 pass
         return window
 

@@ -82,7 +82,8 @@ class RotateDialog(QDialog):
         column.addWidget(self.status)
         column.addWidget(buttons)
 
-        host.busy_changed.connect(self._on_busy_changed)
+        host.operation_started.connect(self._on_busy_changed)
+        host.operation_finished.connect(self._on_busy_changed)
         host.rotation_progressed.connect(self._on_progress)
         host.rotated.connect(self._on_rotated)
         host.failed.connect(self._on_failed)
@@ -99,8 +100,9 @@ class RotateDialog(QDialog):
         self.key_field.clear_feedback()
         self._host.rotate(self.key_field.text(), self._current, allow_other_organisation=allow_other_organisation)
 
-    @Slot(bool)
-    def _on_busy_changed(self, busy: bool) -> None:
+    @Slot()
+    def _on_busy_changed(self) -> None:
+        busy = self._host.busy
         self.rotate_button.setEnabled(not busy and self._new_key is None)
         self.close_button.setEnabled(not busy)
         self.key_field.set_busy(busy)

@@ -103,7 +103,8 @@ class SettingsWindow(QWidget):
         self.check_button.clicked.connect(self.check)
         self.rotate_button.clicked.connect(self.open_rotation)
         self.open_developer_button.clicked.connect(self._open_developer_settings)
-        host.busy_changed.connect(self._on_busy_changed)
+        host.operation_started.connect(self._on_busy_changed)
+        host.operation_finished.connect(self._on_busy_changed)
         host.checked.connect(self._on_checked)
         host.saved.connect(self._on_saved)
         host.rotated.connect(self._on_rotated)
@@ -198,9 +199,9 @@ class SettingsWindow(QWidget):
             self.badge.show_state(result.state, result.title, result.message)
         # A rotation's dialog shows its own failures.
 
-    @Slot(bool)
-    def _on_busy_changed(self, busy: bool) -> None:
-        self.key_field.set_busy(busy)
+    @Slot()
+    def _on_busy_changed(self) -> None:
+        self.key_field.set_busy(self._host.busy)
         self._update_buttons()
 
     # Display ---------------------------------------------------------------

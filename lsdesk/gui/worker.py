@@ -12,6 +12,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -50,6 +51,15 @@ def log_crash(where: str, error: BaseException) -> None:
 def unfinished_threads() -> list[QThread]:
     """Worker threads abandoned at shutdown and still running."""
     return [thread for thread in _abandoned_threads if thread.isRunning()]
+
+
+@dataclass(frozen=True)
+class RotateRequest:
+    """A rotation's arguments, carried to the worker as one object."""
+
+    raw_key: str
+    current: Outcome | None
+    allow_other_organisation: bool
 
 
 class KeyService(QObject):
@@ -104,15 +114,15 @@ class KeyService(QObject):
     def save(self, request_id: int, raw_key: str) -> None:
         self._run(request_id, self.saved, lambda desk: desk.save(raw_key))
 
-    @Slot(int, str, object, bool)
-    def rotate(self, request_id: int, raw_key: str, current: Outcome | None, allow_other_organisation: bool) -> None:
+    @Slot(int, object)
+    def rotate(self, request_id: int, request: RotateRequest) -> None:
         self._run(
             request_id,
             self.rotated,
             lambda desk: desk.rotate(
-                raw_key,
-                current=current,
-                allow_other_organisation=allow_other_organisation,
+                request.raw_key,
+                current=request.current,
+                allow_other_organisation=request.allow_other_organisation,
                 progress=lambda step: self.rotation_progressed.emit(request_id, step),
             ),
         )
@@ -149,7 +159,8 @@ class KeyServiceHost(QObject):
     """The GUI thread's handle on the worker.
 
     Signals:
-        busy_changed(bool): an operation started (True) or finished (False).
+        operation_started(): an operation began; no other can start until it ends.
+        operation_finished(): the operation ended (its result signal follows).
         recovered(str): an interrupted rotation was finished or rolled back; says how.
         checked(Outcome): the current check finished.
         saved(SaveResult): the current save finished.
@@ -158,7 +169,10 @@ class KeyServiceHost(QObject):
         failed(Outcome): the current operation crashed.
     """
 
-    busy_changed = Signal(bool)
+    # No bool-carrying signal here: PySide6 6.12 drops a reference to True or
+    # False on every emit of one, and the interpreter aborts once it runs out.
+    operation_started = Signal()
+    operation_finished = Signal()
     recovered = Signal(str)
     checked = Signal(object)
     saved = Signal(object)
@@ -168,7 +182,7 @@ class KeyServiceHost(QObject):
 
     _check_requested = Signal(int)
     _save_requested = Signal(int, str)
-    _rotate_requested = Signal(int, str, object, bool)
+    _rotate_requested = Signal(int, object)
 
     def __init__(
         self,
@@ -219,7 +233,9 @@ class KeyServiceHost(QObject):
     def rotate(self, raw_key: str, current: Outcome | None, *, allow_other_organisation: bool = False) -> bool:
         """Start rotating to a new key. False if another operation runs."""
         return self._start(
-            lambda request_id: self._rotate_requested.emit(request_id, raw_key, current, allow_other_organisation)
+            lambda request_id: self._rotate_requested.emit(
+                request_id, RotateRequest(raw_key, current, allow_other_organisation)
+            )
         )
 
     def shutdown(self, wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:
@@ -257,7 +273,7 @@ class KeyServiceHost(QObject):
     def _set_busy(self, busy: bool) -> None:
         if busy != self._busy:
             self._busy = busy
-            self.busy_changed.emit(busy)
+            (self.operation_started if busy else self.operation_finished).emit()
 
     @Slot(int, object)
     def _on_checked(self, request_id: int, result) -> None:
