@@ -3,7 +3,9 @@
 One `httpx.Client` serves every call. Redirects are never followed (the key
 must not reach another host), TLS is always verified against the operating
 system's trust store, and response bodies are read up to a small cap, since
-a captive portal or a broken proxy can answer with anything.
+a captive portal or a broken proxy can answer with anything. The standard
+proxy variables (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY) are honoured,
+as httpx does by default, and a failure says so when a proxy was in the way.
 
 Every answer, and every way of getting none, is classified into exactly one
 `State`. Only a 401 or 403 from Lessonspace makes a key `rejected`.
@@ -18,6 +20,7 @@ import logging
 import ssl
 import threading
 import time
+import urllib.request
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
@@ -105,6 +108,10 @@ class LessonspaceClient:
             verify=_tls_context(),
             transport=transport,
         )
+        # httpx reads the proxy variables only when it makes its own transport.
+        self._proxy = _proxy_address(api_url) if transport is None else None
+        if self._proxy:
+            log.info("requests to the API go through the proxy server %s", self._proxy)
         self._lock = threading.Lock()
         self._not_before: dict[str, float] = {}
 
@@ -178,7 +185,7 @@ class LessonspaceClient:
             return _Reply(response.status_code, response.headers, bytes(body[:MAX_BODY_BYTES]), truncated)
         except httpx.HTTPError as error:
             log.info("GET %s failed: %s", path, type(error).__name__)
-            raise _Failure(_network_failure(error)) from None
+            raise _Failure(_network_failure(error, self._proxy)) from None
         except RuntimeError as error:
             # httpx raises RuntimeError once close() has abandoned the client.
             log.info("GET %s abandoned: %s", path, type(error).__name__)
@@ -270,25 +277,47 @@ def _rate_limited(seconds: float | None) -> Outcome:
     )
 
 
-def _network_failure(error: httpx.HTTPError) -> Outcome:
+def _proxy_address(api_url: str) -> str | None:
+    """The proxy server that requests to `api_url` go through, as host[:port],
+    from the same settings httpx reads; None when they go direct."""
+    url = httpx.URL(api_url)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass_environment(url.host, proxies):
+        return None
+    address = httpx.URL(proxy if "://" in proxy else f"http://{proxy}")  # without any user name or password
+    return f"{address.host}:{address.port}" if address.port else address.host
+
+
+def _network_failure(error: httpx.HTTPError, proxy: str | None = None) -> Outcome:
+    named = f" ({proxy})" if proxy else ""
+    through = f" through your proxy server{named}" if proxy else ""
     if isinstance(error, httpx.ProxyError):
         message = (
-            "lsdesk couldn't get through your proxy server to Lessonspace. "
+            f"lsdesk couldn't get through your proxy server{named} to Lessonspace. "
             "Check the proxy settings, or ask your IT team to allow api.thelessonspace.com."
         )
     elif _caused_by_tls(error):
         message = (
-            "lsdesk couldn't make a secure connection to Lessonspace. This usually means a company "
-            "proxy or firewall is in the way: ask your IT team to allow api.thelessonspace.com."
+            f"lsdesk couldn't make a secure connection to Lessonspace{through}. This usually means a company "
+            "proxy or firewall is in the way: ask your IT team to allow api.thelessonspace.com, or to install "
+            "the company's certificate on this computer."
+        )
+    elif proxy and isinstance(error, httpx.ConnectError):
+        message = (
+            f"lsdesk couldn't reach the proxy server set on this computer ({proxy}). "
+            "Check the proxy settings and your internet connection, or ask your IT team."
         )
     elif isinstance(error, httpx.TimeoutException):
-        message = "Lessonspace didn't answer in time. Check your internet connection, then try again."
+        message = f"Lessonspace didn't answer in time{through}. Check your internet connection, then try again."
     elif isinstance(error, httpx.ConnectError):
         message = "lsdesk couldn't connect to Lessonspace. Check your internet connection, then try again."
     elif isinstance(error, httpx.DecodingError):
         return _unexpected()
     else:
-        message = "The connection to Lessonspace broke off. Check your internet connection, then try again."
+        message = (
+            f"The connection to Lessonspace{through} broke off. Check your internet connection, then try again."
+        )
     return outcome(State.OFFLINE, message)
 
 
