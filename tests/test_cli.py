@@ -12,6 +12,8 @@ import keyring
 import pytest
 
 from lsdesk.core.keystore import SERVICE_NAME
+from lsdesk.core.paths import state_dir
+from lsdesk.core.rotation import RotationJournal, backup_slot
 from lsdesk.sandbox import DEMO_KEY
 
 UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
@@ -37,10 +39,11 @@ def profile(real_keyring):
     """A profile of the real `lsdesk` keychain entry that only this test uses."""
     name = f"test-{uuid.uuid4().hex[:12]}"
     yield name
-    try:
-        keyring.delete_password(SERVICE_NAME, name)
-    except keyring.errors.PasswordDeleteError:
-        pass
+    for slot in (name, backup_slot(name)):
+        try:
+            keyring.delete_password(SERVICE_NAME, slot)
+        except keyring.errors.PasswordDeleteError:
+            pass
 
 
 def assert_no_key_in(result: subprocess.CompletedProcess, *keys: str) -> None:
@@ -192,3 +195,72 @@ def test_sandbox_command_prints_its_address_and_demo_key():
         process.stdout.close()
     assert first.startswith("Sandbox Lessonspace API: http://127.0.0.1:")
     assert DEMO_KEY in second
+
+
+def rotate(sandbox, profile, new_key, *options):
+    return run("rotate", "--json", "--api-url", sandbox.api_url, "--profile", profile, *options, stdin=new_key)
+
+
+def test_rotate_swaps_in_the_new_key_and_says_the_old_one_still_works(sandbox, profile):
+    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    new_key = sandbox.generate_key()
+    result = rotate(sandbox, profile, new_key)
+    assert result.returncode == 0, result.stdout
+    document = last_json(result)
+    assert document["state"] == "valid"
+    assert document["old_key"] == "still_valid"
+    assert document["rotated"] is True
+    assert document["key_ending"] == new_key[-4:]
+    assert keyring.get_password(SERVICE_NAME, profile) == new_key
+    assert keyring.get_password(SERVICE_NAME, backup_slot(profile)) is None
+    assert_no_key_in(result, DEMO_KEY, new_key)
+
+
+def test_rotate_after_the_new_key_revoked_the_saved_one_says_save_instead(sandbox, profile):
+    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    new_key = sandbox.generate_key(revoke_previous=True)
+    result = rotate(sandbox, profile, new_key)
+    assert result.returncode == 1
+    assert "save the new key instead" in last_json(result)["detail"]
+    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY
+
+
+def test_rotate_with_a_rejected_new_key_exits_1_and_changes_nothing(sandbox, profile):
+    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    result = rotate(sandbox, profile, UNKNOWN_KEY)
+    assert result.returncode == 1
+    assert last_json(result)["old_key"] is None
+    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY
+
+
+def test_rotate_to_another_organisation_needs_the_flag(sandbox, profile):
+    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    sandbox.add_organisation(5151, "Other Academy")
+    other_key = sandbox.generate_key(organisation_id=5151)
+    refused = rotate(sandbox, profile, other_key)
+    assert refused.returncode == 2
+    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY
+    allowed = rotate(sandbox, profile, other_key, "--allow-other-organisation")
+    assert allowed.returncode == 0
+    assert last_json(allowed)["organisation"] == {"id": 5151, "name": "Other Academy"}
+
+
+def test_rotate_when_lessonspace_cannot_be_reached_exits_4(sandbox, profile):
+    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    new_key = sandbox.generate_key()
+    sandbox.faults.status = 503
+    assert rotate(sandbox, profile, new_key).returncode == 4
+    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY
+
+
+def test_rotate_with_nothing_saved_exits_3(sandbox, profile):
+    assert rotate(sandbox, profile, sandbox.generate_key()).returncode == 3
+
+
+def test_a_second_rotation_of_the_same_profile_gets_a_clear_message(sandbox, profile):
+    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    with RotationJournal(state_dir() / "rotation").lock(profile):
+        result = rotate(sandbox, profile, sandbox.generate_key())
+    assert result.returncode == 2
+    assert "Another lsdesk window or command is rotating this key right now" in last_json(result)["detail"]
+    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY

@@ -187,7 +187,7 @@ def test_the_dialog_cannot_be_closed_while_the_rotation_runs(open_window, sandbo
 
 def test_an_interrupted_rotation_is_finished_at_launch_and_the_user_is_told(open_window, store, journal, sandbox):
     new_key = sandbox.generate_key()
-    journal.write("default", Step.STORED_NEW, old=DEMO_KEY, new=new_key)
+    journal.write("default", Step.STORING_NEW, old=DEMO_KEY, new=new_key)
     store.set(backup_slot("default"), DEMO_KEY)
     store.set("default", new_key)
     window = open_window()

@@ -6,7 +6,15 @@ import pytest
 
 from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore
 from lsdesk.core.outcome import State
-from lsdesk.core.rotation import OldKey, RotationJournal, Step, backup_slot, recover_rotation, rotate_key
+from lsdesk.core.rotation import (
+    OldKey,
+    RotationJournal,
+    Step,
+    backup_slot,
+    pending_slot,
+    recover_rotation,
+    rotate_key,
+)
 from lsdesk.sandbox import DEMO_KEY
 from tests.flaky_keyring import FlakyBackend
 
@@ -29,6 +37,7 @@ def store():
 def assert_only_old_key_kept(store, journal):
     assert store.get(PROFILE) == DEMO_KEY
     assert store.get(backup_slot(PROFILE)) is None
+    assert store.get(pending_slot(PROFILE)) is None
     assert journal.read(PROFILE) is None
 
 
@@ -142,9 +151,10 @@ def test_a_key_for_another_organisation_needs_confirmation(client, store, journa
     "backend",
     [
         FlakyBackend(fail_set_for=frozenset({backup_slot(PROFILE)})),
+        FlakyBackend(fail_set_for=frozenset({pending_slot(PROFILE)})),
         FlakyBackend(fail_set_for=frozenset({PROFILE})),
     ],
-    ids=["backup-write-fails", "new-key-write-fails"],
+    ids=["backup-write-fails", "staging-write-fails", "new-key-write-fails"],
 )
 def test_a_keychain_that_refuses_a_write_keeps_the_old_key(client, journal, sandbox, backend):
     backend.values[("lsdesk", PROFILE)] = DEMO_KEY
@@ -183,71 +193,90 @@ def test_a_second_rotation_of_the_same_profile_is_refused_while_one_runs(client,
 
 # Recovery: the state a killed rotation leaves behind, set up by hand.
 
-def interrupted(store, journal, sandbox, *, main, backup, step=Step.STORED_NEW):
-    journal.write(PROFILE, step, old=DEMO_KEY, new=main or DEMO_KEY)
+def interrupted(store, journal, *, new_key, main, backup=None, pending=None, step=Step.STORING_NEW):
+    journal.write(PROFILE, step, old=DEMO_KEY, new=new_key)
     if main is None:
         store.delete(PROFILE)
     else:
         store.set(PROFILE, main)
-    if backup is not None:
-        store.set(backup_slot(PROFILE), backup)
+    for slot, key in ((backup_slot(PROFILE), backup), (pending_slot(PROFILE), pending)):
+        if key is not None:
+            store.set(slot, key)
+
+
+def assert_recovered_to(store, journal, key):
+    assert store.get(PROFILE) == key
+    assert store.get(backup_slot(PROFILE)) is None
+    assert store.get(pending_slot(PROFILE)) is None
+    assert journal.read(PROFILE) is None
 
 
 def test_recovery_with_nothing_to_recover_says_nothing(client, store, journal):
     assert recover_rotation(client, store, PROFILE, journal) is None
 
 
-def test_recovery_before_the_new_key_was_written_keeps_the_old_key(client, store, journal, sandbox):
-    interrupted(store, journal, sandbox, main=DEMO_KEY, backup=DEMO_KEY, step=Step.BACKED_UP)
+def test_recovery_before_the_new_key_was_staged_keeps_the_old_key(client, store, journal, sandbox):
+    interrupted(store, journal, new_key=sandbox.generate_key(), main=DEMO_KEY, backup=DEMO_KEY, step=Step.STAGING_NEW)
     message = recover_rotation(client, store, PROFILE, journal)
-    assert "Your old key is still saved" in message
-    assert_only_old_key_kept(store, journal)
+    assert "before the new key was saved" in message
+    assert_recovered_to(store, journal, DEMO_KEY)
+
+
+def test_recovery_with_the_new_key_staged_finishes_the_rotation(client, store, journal, sandbox):
+    new_key = sandbox.generate_key()
+    interrupted(store, journal, new_key=new_key, main=DEMO_KEY, backup=DEMO_KEY, pending=new_key)
+    message = recover_rotation(client, store, PROFILE, journal)
+    assert "lsdesk finished it" in message
+    assert_recovered_to(store, journal, new_key)
 
 
 def test_recovery_after_the_new_key_was_written_finishes_the_rotation(client, store, journal, sandbox):
-    new_key = sandbox.generate_key()
-    interrupted(store, journal, sandbox, main=new_key, backup=DEMO_KEY)
-    message = recover_rotation(client, store, PROFILE, journal)
-    assert "lsdesk finished it" in message
-    assert store.get(PROFILE) == new_key
-    assert store.get(backup_slot(PROFILE)) is None
-    assert journal.read(PROFILE) is None
+    new_key = sandbox.generate_key(revoke_previous=True)
+    interrupted(store, journal, new_key=new_key, main=new_key, backup=DEMO_KEY, pending=new_key)
+    assert "lsdesk finished it" in recover_rotation(client, store, PROFILE, journal)
+    assert_recovered_to(store, journal, new_key)
 
 
 def test_recovery_puts_the_old_key_back_when_only_it_works(client, store, journal, sandbox):
-    interrupted(store, journal, sandbox, main=UNKNOWN_KEY, backup=DEMO_KEY)
+    interrupted(store, journal, new_key=UNKNOWN_KEY, main=UNKNOWN_KEY, backup=DEMO_KEY, pending=UNKNOWN_KEY)
     message = recover_rotation(client, store, PROFILE, journal)
-    assert "put the old key back" in message
-    assert_only_old_key_kept(store, journal)
+    assert "does not accept the new key, so lsdesk kept the old one" in message
+    assert_recovered_to(store, journal, DEMO_KEY)
 
 
-def test_recovery_without_lessonspace_keeps_both_keys_for_later(client, store, journal, sandbox):
+def test_recovery_without_lessonspace_keeps_every_key_for_later(client, store, journal, sandbox):
     new_key = sandbox.generate_key()
-    interrupted(store, journal, sandbox, main=new_key, backup=DEMO_KEY)
+    interrupted(store, journal, new_key=new_key, main=new_key, backup=DEMO_KEY, pending=new_key)
     sandbox.faults.drop_connection = True
-    message = recover_rotation(client, store, PROFILE, journal)
-    assert "kept both keys" in message
+    assert "kept both keys" in recover_rotation(client, store, PROFILE, journal)
     assert store.get(PROFILE) == new_key
     assert store.get(backup_slot(PROFILE)) == DEMO_KEY
     assert journal.read(PROFILE) is not None
 
 
-def test_recovery_with_a_missing_main_slot_restores_the_old_key(client, store, journal, sandbox):
-    interrupted(store, journal, sandbox, main=None, backup=DEMO_KEY, step=Step.STORING_NEW)
+def test_recovery_with_a_missing_main_slot_restores_a_working_key(client, store, journal, sandbox):
+    interrupted(store, journal, new_key=UNKNOWN_KEY, main=None, backup=DEMO_KEY, step=Step.STORING_NEW)
     recover_rotation(client, store, PROFILE, journal)
-    assert_only_old_key_kept(store, journal)
+    assert_recovered_to(store, journal, DEMO_KEY)
 
 
 def test_recovery_after_the_clean_up_only_clears_the_journal(client, store, journal, sandbox):
     new_key = sandbox.generate_key()
-    interrupted(store, journal, sandbox, main=new_key, backup=None)
-    assert "complete" in recover_rotation(client, store, PROFILE, journal)
-    assert store.get(PROFILE) == new_key
-    assert journal.read(PROFILE) is None
+    interrupted(store, journal, new_key=new_key, main=new_key, step=Step.CLEANING_UP)
+    assert "lsdesk finished it" in recover_rotation(client, store, PROFILE, journal)
+    assert_recovered_to(store, journal, new_key)
+
+
+def test_recovery_when_no_key_works_keeps_the_main_one(client, store, journal, sandbox):
+    interrupted(store, journal, new_key=UNKNOWN_KEY, main=UNKNOWN_KEY, backup=DEMO_KEY, pending=UNKNOWN_KEY)
+    sandbox.revoke_key(DEMO_KEY)
+    assert "accepts none of the keys" in recover_rotation(client, store, PROFILE, journal)
+    assert_recovered_to(store, journal, UNKNOWN_KEY)
 
 
 def test_recovery_leaves_a_rotation_that_is_still_running_alone(client, store, journal, sandbox):
-    interrupted(store, journal, sandbox, main=sandbox.generate_key(), backup=DEMO_KEY)
+    new_key = sandbox.generate_key()
+    interrupted(store, journal, new_key=new_key, main=new_key, backup=DEMO_KEY)
     with journal.lock(PROFILE):
         assert recover_rotation(client, store, PROFILE, journal) is None
     assert store.get(backup_slot(PROFILE)) == DEMO_KEY

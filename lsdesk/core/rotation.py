@@ -5,14 +5,15 @@ one in the dashboard, and lsdesk swaps it in. The swap is careful:
 
 1. the saved key must be valid, and Lessonspace must accept the new key
    (for the same organisation, unless the admin says otherwise);
-2. the old key is copied to a second slot of the credential store and read
-   back; only then is the new key written to the main slot and read back;
-3. only then is the second slot removed.
+2. the new key is written to a spare slot of the credential store, and the
+   old key to another, each read back; only then is the new key written to
+   the main slot and read back;
+3. only then are the extra slots removed.
 
 A small journal (the step reached, key endings, never a key) records the
 way through these steps, so that if lsdesk is killed half-way the next
-launch can see both slots, ask Lessonspace which key works, and finish or
-roll back. A lock file keeps two lsdesk processes from rotating the same
+launch finds every slot, asks Lessonspace which key works, and finishes or
+rolls back: at every moment both keys are in the keychain. A lock file keeps two lsdesk processes from rotating the same
 profile at once.
 """
 
@@ -52,10 +53,10 @@ class OldKey(enum.Enum):
 
 
 class Step(enum.Enum):
+    STAGING_NEW = "staging_new"
     BACKING_UP = "backing_up"
-    BACKED_UP = "backed_up"
     STORING_NEW = "storing_new"
-    STORED_NEW = "stored_new"
+    CLEANING_UP = "cleaning_up"
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,15 @@ class RotationResult:
     needs_confirmation: bool = False
 
 
+# '#' never occurs in a profile name, so these slots cannot collide with one.
 def backup_slot(profile: str) -> str:
-    # '#' never occurs in a profile name, so this slot cannot collide with one.
+    """Holds the old key while a rotation runs."""
     return f"{profile}#previous"
+
+
+def pending_slot(profile: str) -> str:
+    """Holds the new key while a rotation runs."""
+    return f"{profile}#next"
 
 
 class RotationJournal:
@@ -242,26 +249,25 @@ def _rotate_locked(
 
 
 def _swap_keys(store: KeyStore, profile: str, old_key: str, new_key: str, journal: RotationJournal) -> Outcome | None:
-    """Do the three store steps; None when done, else an Outcome saying what failed.
+    """Do the store steps; None when done, else an Outcome saying what failed.
 
     On failure the old key is in the main slot again wherever possible.
     """
-    backup = backup_slot(profile)
+    # The new key goes into the keychain first: from then on, a crash at
+    # any moment leaves it there for the next launch to find.
+    steps = (
+        (Step.STAGING_NEW, pending_slot(profile), new_key),
+        (Step.BACKING_UP, backup_slot(profile), old_key),
+        (Step.STORING_NEW, profile, new_key),
+    )
     try:
-        journal.write(profile, Step.BACKING_UP, old=old_key, new=new_key)
-        store.set(backup, old_key)
-        if store.get(backup) != old_key:
-            return _store_refused(store, profile, old_key, journal)
-        journal.write(profile, Step.BACKED_UP, old=old_key, new=new_key)
-
-        journal.write(profile, Step.STORING_NEW, old=old_key, new=new_key)
-        store.set(profile, new_key)
-        if store.get(profile) != new_key:
-            return _store_refused(store, profile, old_key, journal)
-        journal.write(profile, Step.STORED_NEW, old=old_key, new=new_key)
-
-        store.delete(backup)
-        journal.clear(profile)
+        for step, slot, key in steps:
+            journal.write(profile, step, old=old_key, new=new_key)
+            store.set(slot, key)
+            if store.get(slot) != key:
+                return _store_refused(store, profile, old_key, journal)
+        journal.write(profile, Step.CLEANING_UP, old=old_key, new=new_key)
+        _clean_up(store, profile, journal)
         return None
     except KeyStoreError as error:
         _roll_back(store, profile, old_key, journal)
@@ -274,6 +280,12 @@ def _swap_keys(store: KeyStore, profile: str, old_key: str, new_key: str, journa
             f"lsdesk could not write its own files in {journal.folder}. {_NEW_KEY_NOT_SAVED}",
             title="Can't save lsdesk's files",
         )
+
+
+def _clean_up(store: KeyStore, profile: str, journal: RotationJournal) -> None:
+    store.delete(backup_slot(profile))
+    store.delete(pending_slot(profile))
+    journal.clear(profile)
 
 
 _NEW_KEY_NOT_SAVED = (
@@ -307,17 +319,16 @@ def _store_refused(store: KeyStore, profile: str, old_key: str, journal: Rotatio
 
 
 def _roll_back(store: KeyStore, profile: str, old_key: str, journal: RotationJournal) -> None:
-    """Put the old key back in the main slot and drop the second slot.
+    """Put the old key back in the main slot and drop the extra slots.
 
     If the store fails even now, the journal stays: the next launch finishes
-    the job, and the old key is still in one slot or the other.
+    the job, and the old key is still in one slot or another.
     """
     try:
         if store.get(profile) != old_key:
             store.set(profile, old_key)
         if store.get(profile) == old_key:
-            store.delete(backup_slot(profile))
-            journal.clear(profile)
+            _clean_up(store, profile, journal)
     except (KeyStoreError, OSError):
         log.warning("rolling back the rotation of profile %s failed; it will be finished at next launch", profile)
 
@@ -343,43 +354,55 @@ def recover_rotation(client: LessonspaceClient, store: KeyStore, profile: str, j
 
 
 def _recover_locked(client: LessonspaceClient, store: KeyStore, profile: str, journal: RotationJournal) -> str:
-    backup = backup_slot(profile)
-    main_key, old_key = store.get(profile), store.get(backup)
+    record = journal.read(profile) or {}
+    main_key, old_key, new_key = store.get(profile), store.get(backup_slot(profile)), store.get(pending_slot(profile))
     log.info("recovering an interrupted rotation of profile %s", profile)
+    # Newest first: the new key wins whenever Lessonspace accepts it.
+    candidates = list(dict.fromkeys(key for key in (new_key, main_key, old_key) if key))
+    if not candidates:
+        journal.clear(profile)
+        return "A key rotation was interrupted, and no key was found to keep."
+    if len(candidates) == 1:
+        return _keep(store, profile, journal, candidates[0], _kept_message(candidates[0], record, tried_new=bool(new_key)))
 
-    if old_key is None:
-        # Either nothing had been copied yet, or only the clean-up was left.
-        journal.clear(profile)
-        return "A key rotation was interrupted; your saved key was complete and is kept."
-    if main_key is None or main_key == old_key:
-        store.set(profile, old_key)
-        store.delete(backup)
-        journal.clear(profile)
-        return (
-            "A key rotation was interrupted before the new key was saved. "
-            "Your old key is still saved; rotate again when you are ready."
-        )
+    for key in candidates:
+        state = client.check(key).state
+        if state is State.VALID:
+            return _keep(store, profile, journal, key, _kept_message(key, record, tried_new=bool(new_key)))
+        if state is not State.REJECTED:
+            return (
+                "A key rotation was interrupted. lsdesk kept both keys and will finish it "
+                "once it can reach Lessonspace."
+            )
+    return _keep(
+        store,
+        profile,
+        journal,
+        main_key or candidates[0],
+        "A key rotation was interrupted, and Lessonspace accepts none of the keys involved.",
+    )
 
-    new_state = client.check(main_key).state
-    if new_state is State.VALID:
-        store.delete(backup)
-        journal.clear(profile)
+
+def _keep(store: KeyStore, profile: str, journal: RotationJournal, key: str, message: str) -> str:
+    if store.get(profile) != key:
+        store.set(profile, key)
+    if store.get(profile) != key:
+        return "A key rotation was interrupted, and your keychain did not keep the key lsdesk put back. Try again."
+    _clean_up(store, profile, journal)
+    return message
+
+
+def _kept_message(kept: str, record: dict, *, tried_new: bool) -> str:
+    """Which key was kept, told by the endings the journal noted."""
+    ending = key_ending(kept)
+    if ending == record.get("new_key_ending") != record.get("old_key_ending"):
         return "A key rotation was interrupted after the new key was saved; lsdesk finished it."
-    old_state = client.check(old_key).state
-    if new_state is State.REJECTED and old_state is State.VALID:
-        store.set(profile, old_key)
-        if store.get(profile) == old_key:
-            store.delete(backup)
-            journal.clear(profile)
+    if tried_new:
         return (
-            "A key rotation was interrupted, and Lessonspace does not accept the new key. "
-            "lsdesk put the old key back; rotate again when you are ready."
+            "A key rotation was interrupted, and Lessonspace does not accept the new key, "
+            "so lsdesk kept the old one."
         )
-    if new_state is State.REJECTED and old_state is State.REJECTED:
-        store.delete(backup)
-        journal.clear(profile)
-        return "A key rotation was interrupted, and Lessonspace accepts neither the new key nor the old one."
     return (
-        "A key rotation was interrupted. lsdesk kept both keys and will finish it "
-        "once it can reach Lessonspace."
+        "A key rotation was interrupted before the new key was saved. Your old key is still saved; "
+        "rotate again when you are ready."
     )
