@@ -1,0 +1,207 @@
+"""Pictures of the settings window in each badge state, for the README and for review.
+
+    python -m lsdesk.gui.screenshots FOLDER [--state valid --state invalid ...] [--theme light]
+
+Each picture is the real window (`create_window`) on a sandbox of its own, whose faults are
+switched to produce the state, with the key kept in memory and a throwaway settings file. It
+is drawn offscreen and saved as PNG; nothing else is written anywhere. The README's pictures:
+
+    python -m lsdesk.gui.screenshots resources/screenshots --state valid --state invalid
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QPoint, QRect, QSettings, QTimer, SignalInstance, qInstallMessageHandler
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory
+
+from lsdesk.core.history import History
+from lsdesk.core.keystore import KeyStore, MemoryKeyStore, SystemKeyStore
+from lsdesk.core.outcome import TITLES, State
+from lsdesk.core.rotation import RotationJournal
+from lsdesk.gui.app import create_window
+from lsdesk.gui.badge import CHECKING_TITLE
+from lsdesk.gui.worker import unfinished_threads
+from lsdesk.sandbox import DEMO_KEY, SandboxServer
+
+UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
+WAIT_MS = 10_000
+# What the offscreen platform says about every window; nothing is wrong.
+OFFSCREEN_NOTICE = "This plugin does not support propagateSizeHints"
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One badge state, and how to bring it about."""
+
+    slug: str
+    state: State | None
+    """The badge's state once the first check ends; None: caught while the check runs."""
+    stored_key: str | None = DEMO_KEY
+    faults: dict[str, Any] = field(default_factory=dict)
+    no_storage: bool = False
+    """Use the credential store with keyring's "fail" backend, which lsdesk refuses."""
+
+    @property
+    def title(self) -> str:
+        return CHECKING_TITLE if self.state is None else TITLES[self.state]
+
+
+SCENES = (
+    Scene("valid", State.VALID),
+    Scene("invalid", State.REJECTED, stored_key=UNKNOWN_KEY),
+    Scene("checking", None, faults={"delay": 30.0}),
+    Scene("not-set", State.NOT_SET, stored_key=None),
+    Scene("offline", State.OFFLINE, faults={"drop_connection": True}),
+    Scene("busy", State.RATE_LIMITED, faults={"status": 429, "retry_after": "30"}),
+    Scene("server-error", State.SERVER_ERROR, faults={"status": 503}),
+    Scene("unexpected", State.UNEXPECTED, faults={"html_page": True}),
+    Scene("no-storage", State.NO_STORAGE, no_storage=True),
+)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A colour scheme to draw the window in. `suffix` goes at the end of file names."""
+
+    name: str
+    suffix: str
+    palette: Callable[[], QPalette]
+
+
+def _light_palette() -> QPalette:
+    return QStyleFactory.create("Fusion").standardPalette()
+
+
+# A dark theme is one more entry here, with suffix "-dark".
+THEMES = {"light": Theme("light", "", _light_palette)}
+
+
+@dataclass(frozen=True)
+class Shot:
+    """A saved picture, and what the badge showed in it."""
+
+    scene: Scene
+    path: Path
+    state: State | None
+    title: str
+    title_rect: QRect
+    """Where the badge's headline sits in the picture."""
+    title_visible: bool
+    title_clipped: bool
+    """True if the headline has less room than its text needs."""
+
+
+def file_name(scene: Scene, theme: Theme) -> str:
+    base = "settings-window" if scene.slug == "valid" else f"settings-window-{scene.slug}"
+    return f"{base}{theme.suffix}.png"
+
+
+def render(scene: Scene, folder: Path, theme: Theme = THEMES["light"], *, wait_ms: int = WAIT_MS) -> Shot:
+    """Open the window in `scene`'s state, inside the running QApplication, and save its picture."""
+    with SandboxServer() as sandbox, tempfile.TemporaryDirectory(prefix="lsdesk-screenshot-") as scratch:
+        sandbox.faults.update(scene.faults)
+        window = create_window(
+            sandbox.api_url,
+            store=_store_for(scene),
+            settings=QSettings(str(Path(scratch) / "lsdesk.ini"), QSettings.Format.IniFormat),
+            journal=RotationJournal(Path(scratch) / "rotation"),
+            history=History(None),
+        )
+        try:
+            window.setPalette(theme.palette())
+            window.show()
+            if scene.state is not None and not _wait_for(window.host.checked, wait_ms):
+                raise TimeoutError(f"the window's check for {scene.slug!r} did not end in {wait_ms} ms")
+            _settle(window)
+            path = folder / file_name(scene, theme)
+            if not window.grab().save(str(path), "PNG"):
+                raise OSError(f"could not write {path}")
+            headline = window.badge.findChild(QLabel, "statusTitle")
+            return Shot(
+                scene,
+                path,
+                window.badge.state,
+                window.badge.title(),
+                QRect(headline.mapTo(window, QPoint(0, 0)), headline.size()),
+                headline.isVisibleTo(window),
+                headline.height() < headline.heightForWidth(headline.width()),
+            )
+        finally:
+            sandbox.stop()  # answers a check still waiting on a delay, so the window closes at once
+            window.close()
+            window.deleteLater()
+            for thread in unfinished_threads():
+                thread.wait(wait_ms)
+
+
+def _store_for(scene: Scene) -> KeyStore:
+    if scene.no_storage:
+        from keyring.backends import fail
+
+        return SystemKeyStore(backend=fail.Keyring())
+    store = MemoryKeyStore()
+    if scene.stored_key is not None:
+        store.set("default", scene.stored_key)
+    return store
+
+
+def _wait_for(signal: SignalInstance, timeout_ms: int) -> bool:
+    loop = QEventLoop()
+    fired: list[bool] = []
+    signal.connect(lambda *_: (fired.append(True), loop.quit()))
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    return bool(fired)
+
+
+def _settle(window) -> None:
+    """Let the window lay out its final text, then fit it to its content."""
+    QApplication.processEvents()
+    window.adjustSize()
+    QApplication.processEvents()
+
+
+def _print_qt_message(kind, context, text: str) -> None:
+    if not text.startswith(OFFSCREEN_NOTICE):
+        print(text, file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m lsdesk.gui.screenshots",
+        description="Save pictures of the settings window in each badge state, drawn offscreen.",
+    )
+    parser.add_argument("folder", type=Path, help="where the PNG files go")
+    parser.add_argument(
+        "--state", action="append", choices=[scene.slug for scene in SCENES], help="only this state (repeatable)"
+    )
+    parser.add_argument("--theme", choices=sorted(THEMES), default="light")
+    args = parser.parse_args(argv)
+
+    # The states' own warnings (a refused keyring, a reply of the wrong shape) are what is pictured.
+    logging.basicConfig(level=logging.ERROR)
+    qInstallMessageHandler(_print_qt_message)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setStyle("Fusion")  # the same look on every desktop
+    args.folder.mkdir(parents=True, exist_ok=True)
+    for scene in SCENES:
+        if args.state is None or scene.slug in args.state:
+            shot = render(scene, args.folder, THEMES[args.theme])
+            print(f"{shot.path}  ({shot.title})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
