@@ -18,7 +18,8 @@ from lsdesk.core.api_url import ApiUrlError, developer_settings_url, resolve_api
 from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name
 from lsdesk.core.rotation import RotationJournal
-from lsdesk.gui.badge import icon
+from lsdesk.gui.theme import icon
+from lsdesk.gui.first_paint import after_first_paint
 from lsdesk.gui.status_memory import StatusMemory
 from lsdesk.gui.window import SettingsWindow
 from lsdesk.gui.worker import CRASH_MESSAGE, CRASH_TITLE, KeyServiceHost, log_crash, unfinished_threads
@@ -46,7 +47,8 @@ def create_window(
     sandbox: bool = False,
 ) -> SettingsWindow:
     """Build the settings window and its worker inside an existing QApplication,
-    and start the first check. The caller shows it.
+    and ask for the first check, which runs once the window has been drawn.
+    The caller shows it.
 
     Raises ApiUrlError for an API address lsdesk will not send a key to, and
     ValueError for a malformed profile name.
@@ -67,8 +69,8 @@ def create_window(
         sandbox=sandbox,
     )
     host.setParent(window)
-    host.start()
-    window.start()
+    window.start()  # the first check waits for the worker thread
+    after_first_paint(window, host.start)
     return window
 
 

@@ -7,34 +7,29 @@ no one has to tell green from red to know where they stand.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QIcon
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lsdesk.core.outcome import State
-from lsdesk.resource_files import resource
+from lsdesk.gui.theme import Accent, badge_style, icon
 
 CHECKING_TITLE = "Checking..."
 
-# icon file, accent colour
-_LOOKS: dict[State | None, tuple[str, str]] = {
-    None: ("checking.svg", "#1a73e8"),  # a check is running
-    State.VALID: ("valid.svg", "#1e8e3e"),
-    State.REJECTED: ("invalid.svg", "#d93025"),
-    State.NOT_SET: ("not-set.svg", "#5f6368"),
-    State.OFFLINE: ("offline.svg", "#e37400"),
-    State.RATE_LIMITED: ("busy.svg", "#e37400"),
-    State.SERVER_ERROR: ("server-error.svg", "#e37400"),
-    State.UNEXPECTED: ("unexpected.svg", "#e37400"),
-    State.NO_STORAGE: ("no-storage.svg", "#d93025"),
-    State.BAD_INPUT: ("unexpected.svg", "#e37400"),
+# icon file, colour family
+_LOOKS: dict[State | None, tuple[str, Accent]] = {
+    None: ("checking.svg", Accent.WORKING),  # a check is running
+    State.VALID: ("valid.svg", Accent.GOOD),
+    State.REJECTED: ("invalid.svg", Accent.BAD),
+    State.NOT_SET: ("not-set.svg", Accent.NEUTRAL),
+    State.OFFLINE: ("offline.svg", Accent.WARNING),
+    State.RATE_LIMITED: ("busy.svg", Accent.WARNING),
+    State.SERVER_ERROR: ("server-error.svg", Accent.WARNING),
+    State.UNEXPECTED: ("unexpected.svg", Accent.WARNING),
+    State.NO_STORAGE: ("no-storage.svg", Accent.BAD),
+    State.BAD_INPUT: ("unexpected.svg", Accent.WARNING),
 }
 
 ICON_SIZE = 32
-
-
-def icon(name: str) -> QIcon:
-    """An SVG icon from lsdesk's resources."""
-    return QIcon(str(resource("icons", name)))
 
 
 class StatusBadge(QFrame):
@@ -49,10 +44,7 @@ class StatusBadge(QFrame):
         self._icon.setFixedSize(QSize(ICON_SIZE, ICON_SIZE))
         self._title = QLabel(self)
         self._title.setObjectName("statusTitle")
-        font = self._title.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self._title.setFont(font)
+        self.scale_title_font()
         self._title.setWordWrap(True)
         self._message = QLabel(self)
         self._message.setObjectName("statusMessage")
@@ -88,19 +80,30 @@ class StatusBadge(QFrame):
         self._show(state, title, message)
 
     def _show(self, state: State | None, title: str, message: str) -> None:
+        changed = (state, title, message) != (self._state, self.title(), self.message())
         self._state = state
-        icon_file, accent = _LOOKS[state]
-        self._icon.setPixmap(icon(icon_file).pixmap(QSize(ICON_SIZE, ICON_SIZE), self.devicePixelRatioF()))
         self._title.setText(title)
         self._message.setText(message)
         self.setAccessibleName(f"Status: {title}")
         self.setAccessibleDescription(message)
         self._icon.setAccessibleName(title)
-        tint = QColor(accent)
-        tint.setAlpha(28)
-        self.setStyleSheet(
-            "#statusBadge {"
-            f" border: 2px solid {accent}; border-radius: 8px;"
-            f" background-color: rgba({tint.red()}, {tint.green()}, {tint.blue()}, {tint.alpha()});"
-            " }"
-        )
+        self.restyle()
+        if changed and self.isVisible():
+            # Screen readers read the new status out, without the user moving focus here.
+            QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self, f"{title}. {message}"))
+
+    def restyle(self) -> None:
+        """Redraw icon and frame in the current palette (light, dark, high contrast)."""
+        icon_file, accent = _LOOKS[self._state]
+        self._icon.setPixmap(icon(icon_file).pixmap(QSize(ICON_SIZE, ICON_SIZE), self.devicePixelRatioF()))
+        style = badge_style(accent)
+        if style != self.styleSheet():  # a new style sheet is itself a palette change
+            self.setStyleSheet(style)
+
+    def scale_title_font(self) -> None:
+        """The headline: bold, a little larger than the system's text, whatever size that is."""
+        # The window's font: a widget with a style sheet does not follow font changes itself.
+        font = QFont(self.window().font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self._title.setFont(font)

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QListWidget, QWidget
 
 from lsdesk.core.history import History, HistoryEntry
 
-SHOWN = 8
+SHOWN = 5
 
 _ACTIONS = {"check": "Checked", "save": "Saved a new key", "rotate": "Rotated"}
 _RESULTS = {
@@ -38,7 +38,7 @@ class HistoryList(QListWidget):
         self.setAccessibleDescription("The latest checks, saves and rotations of the API key")
         self._history = history
         self._profile = profile
-        self.setMaximumHeight(self.fontMetrics().lineSpacing() * (SHOWN + 1))
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * SHOWN + 2 * self.frameWidth() + 4)
 
     def refresh(self) -> None:
         self.clear()

@@ -7,11 +7,11 @@ command line would.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
 from lsdesk.core.api_key import MAX_INPUT_LENGTH, ApiKeyInputError, parse_api_key
-from lsdesk.gui.badge import icon
+from lsdesk.gui.theme import monochrome_icon
 
 
 class ApiKeyField(QWidget):
@@ -86,8 +86,13 @@ class ApiKeyField(QWidget):
     def set_busy(self, busy: bool) -> None:
         self.line_edit.setReadOnly(busy)
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.PaletteChange:
+            self._set_revealed(self.toggle.isChecked())  # redraw the eye in the new text colour
+        super().changeEvent(event)
+
     def _set_revealed(self, revealed: bool) -> None:
         self.line_edit.setEchoMode(QLineEdit.EchoMode.Normal if revealed else QLineEdit.EchoMode.Password)
         self.toggle.setText("&Hide" if revealed else "S&how")
-        self.toggle.setIcon(icon("hide.svg" if revealed else "show.svg"))
+        self.toggle.setIcon(monochrome_icon("hide.svg" if revealed else "show.svg"))
         self.toggle.setAccessibleName("Hide the API key" if revealed else "Show the API key")

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from lsdesk.core.outcome import Outcome, State
-from lsdesk.gui.badge import StatusBadge, icon
+from lsdesk.gui.badge import StatusBadge
+from lsdesk.gui.theme import banner_style, icon
 from lsdesk.gui.history_view import HistoryList
 from lsdesk.gui.key_field import ApiKeyField
 from lsdesk.gui.rotate_dialog import RotateDialog
@@ -61,6 +62,7 @@ class SettingsWindow(QWidget):
         self._developer_url = developer_url
         self._last_check: Outcome | None = None
         self._operation: str | None = None  # which of check, save, rotate runs now
+        self._banner: QLabel | None = None
 
         self.setWindowTitle(WINDOW_TITLE + (" (sandbox)" if sandbox else ""))
         self.setWindowIcon(icon("app.svg"))
@@ -215,13 +217,16 @@ class SettingsWindow(QWidget):
 
     def _show_details(self, result: Outcome) -> None:
         org = result.organisation
-        if org is not None:
-            self.organisation_label.setText(org.describe())
-        elif result.state is not State.VALID or self.organisation_label.text() == "":
-            self.organisation_label.setText(UNKNOWN)
-        self.key_ending_label.setText(f"ends in {result.key_ending}" if result.key_ending else "None saved")
-        unanswered = " (Lessonspace didn't answer)" if result.state.is_network_problem else ""
-        self.last_checked_label.setText(_when(result.checked_at) + unanswered)
+        self.organisation_label.setText(org.describe() if org is not None else UNKNOWN)
+        if result.key_ending:
+            self.key_ending_label.setText(f"ends in {result.key_ending}")
+        else:
+            self.key_ending_label.setText("None saved" if result.state is State.NOT_SET else UNKNOWN)
+        if result.state in (State.NOT_SET, State.NO_STORAGE, State.BAD_INPUT):
+            self.last_checked_label.setText("Not checked")  # nothing was asked of Lessonspace
+        else:
+            unanswered = " (Lessonspace didn't answer)" if result.state.is_network_problem else ""
+            self.last_checked_label.setText(_when(result.checked_at) + unanswered)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -234,6 +239,21 @@ class SettingsWindow(QWidget):
     @Slot()
     def _open_developer_settings(self) -> None:
         QDesktopServices.openUrl(QUrl(self._developer_url))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        # Widgets with a style sheet (the badge, the banner) get no palette or
+        # font events of their own, so the window passes them on.
+        if event.type() == QEvent.Type.PaletteChange:
+            self.badge.restyle()
+            self._restyle_banner()
+        elif event.type() == QEvent.Type.FontChange:
+            self.badge.scale_title_font()
+        super().changeEvent(event)
+
+    def _restyle_banner(self) -> None:
+        style = banner_style()
+        if self._banner is not None and style != self._banner.styleSheet():
+            self._banner.setStyleSheet(style)
 
     def event(self, event: QEvent) -> bool:
         handled = super().event(event)
@@ -257,7 +277,7 @@ class SettingsWindow(QWidget):
     def _lay_out(self, key_label: QLabel, sandbox: bool) -> None:
         details = QFormLayout()
         details.addRow("Organisation:", self.organisation_label)
-        details.addRow("API key:", self.key_ending_label)
+        details.addRow("Saved key:", self.key_ending_label)
         details.addRow("Last checked:", self.last_checked_label)
 
         buttons = QHBoxLayout()
@@ -285,14 +305,11 @@ class SettingsWindow(QWidget):
         column.setContentsMargins(16, 16, 16, 16)
         column.setSpacing(12)
         if sandbox:
-            banner = QLabel(SANDBOX_BANNER, self)
-            banner.setObjectName("sandboxBanner")
-            banner.setWordWrap(True)
-            banner.setStyleSheet(
-                "#sandboxBanner { background: #fff4e5; color: #5f3700; border: 1px solid #e37400;"
-                " border-radius: 6px; padding: 6px 10px; font-weight: bold; }"
-            )
-            column.addWidget(banner)
+            self._banner = QLabel(SANDBOX_BANNER, self)
+            self._banner.setObjectName("sandboxBanner")
+            self._banner.setWordWrap(True)
+            self._restyle_banner()
+            column.addWidget(self._banner)
         column.addWidget(self.notice)
         column.addWidget(self.badge)
         column.addLayout(details)
@@ -302,7 +319,7 @@ class SettingsWindow(QWidget):
         column.addStretch(1)
 
     def _detail_label(self, name: str) -> QLabel:
-        label = QLabel("", self)
+        label = QLabel(UNKNOWN, self)
         label.setObjectName(name)
         return label
 

@@ -1,0 +1,100 @@
+"""Colours and icons that follow the system's palette: light, dark and high contrast.
+
+State is always said in words too; colour only helps. Accents are chosen per
+scheme so they keep their contrast against the window behind them.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from lsdesk.resource_files import resource
+
+
+class Accent(Enum):
+    """The colour family of a status: what kind of news it is."""
+
+    GOOD = "good"
+    BAD = "bad"
+    WORKING = "working"
+    NEUTRAL = "neutral"
+    WARNING = "warning"
+
+
+_LIGHT = {
+    Accent.GOOD: "#1e8e3e",
+    Accent.BAD: "#d93025",
+    Accent.WORKING: "#1a73e8",
+    Accent.NEUTRAL: "#5f6368",
+    Accent.WARNING: "#b06000",
+}
+_DARK = {
+    Accent.GOOD: "#81c995",
+    Accent.BAD: "#f28b82",
+    Accent.WORKING: "#8ab4f8",
+    Accent.NEUTRAL: "#bdc1c6",
+    Accent.WARNING: "#fdd663",
+}
+
+# The neutral grey drawn in the monochrome icons (show, hide), replaced by the text colour.
+_MONOCHROME = "#5f6368"
+
+
+def _palette() -> QPalette:
+    # The application's palette, not a widget's: a widget's own palette is
+    # tinted by its style sheet, and judging by it would flip between schemes.
+    return QGuiApplication.palette()
+
+
+def is_dark() -> bool:
+    return _palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def high_contrast() -> bool:
+    style_hints = QGuiApplication.styleHints()  # held: its accessibility hints die with its wrapper
+    return style_hints.accessibility().contrastPreference() == Qt.ContrastPreference.HighContrast
+
+
+def accent_color(accent: Accent) -> QColor:
+    if high_contrast():
+        return _palette().color(QPalette.ColorRole.WindowText)
+    return QColor((_DARK if is_dark() else _LIGHT)[accent])
+
+
+def badge_style(accent: Accent) -> str:
+    """A style sheet for the badge frame: a solid border and a light tint of the accent."""
+    color = accent_color(accent)
+    tint = "transparent" if high_contrast() else f"rgba({color.red()}, {color.green()}, {color.blue()}, 36)"
+    return f"#statusBadge {{ border: 2px solid {color.name()}; border-radius: 8px; background-color: {tint}; }}"
+
+
+def banner_style() -> str:
+    """The sandbox banner: unmistakable in any scheme."""
+    color = accent_color(Accent.WARNING)
+    return (
+        f"#sandboxBanner {{ border: 1px solid {color.name()}; border-radius: 6px; padding: 6px 10px;"
+        f" font-weight: bold; background-color: rgba({color.red()}, {color.green()}, {color.blue()}, 40); }}"
+    )
+
+
+def icon(name: str) -> QIcon:
+    """A full-colour SVG icon from lsdesk's resources."""
+    return QIcon(str(resource("icons", name)))
+
+
+def monochrome_icon(name: str, size: int = 16, scale: float = 2.0) -> QIcon:
+    """A one-colour SVG icon redrawn in the palette's text colour, sharp at `scale`."""
+    svg = resource("icons", name).read_text(encoding="utf-8")
+    svg = svg.replace(_MONOCHROME, _palette().color(QPalette.ColorRole.ButtonText).name())
+    renderer = QSvgRenderer(QByteArray(svg.encode()))
+    pixmap = QPixmap(QSize(size, size) * scale)
+    pixmap.setDevicePixelRatio(scale)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    renderer.render(painter)
+    painter.end()
+    return QIcon(pixmap)
