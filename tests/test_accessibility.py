@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QAccessible, QColor, QFont, QPalette
+from PySide6.QtGui import QAccessible, QFont
 from PySide6.QtWidgets import QApplication
 
 from lsdesk.core.history import History
 from lsdesk.core.keystore import MemoryKeyStore
 from lsdesk.core.outcome import State
 from lsdesk.gui.app import create_window
-from lsdesk.gui.theme import icon
+from lsdesk.gui.theme import dark_palette, icon
 from lsdesk.gui.worker import unfinished_threads
 from lsdesk.sandbox import DEMO_KEY
 
@@ -132,20 +132,6 @@ def test_text_follows_the_system_font_size(window, qtbot):
         )
     finally:
         app.setFont(original)
-
-
-def dark_palette() -> QPalette:
-    palette = QPalette()
-    for role, color in (
-        (QPalette.ColorRole.Window, "#202124"),
-        (QPalette.ColorRole.WindowText, "#e8eaed"),
-        (QPalette.ColorRole.Base, "#303134"),
-        (QPalette.ColorRole.Text, "#e8eaed"),
-        (QPalette.ColorRole.Button, "#303134"),
-        (QPalette.ColorRole.ButtonText, "#e8eaed"),
-    ):
-        palette.setColor(role, QColor(color))
-    return palette
 
 
 def test_badge_and_banner_follow_a_switch_to_dark_mode_and_back(window, qtbot):

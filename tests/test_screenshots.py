@@ -11,11 +11,12 @@ from PySide6.QtGui import QImage
 from lsdesk.gui.screenshots import SCENES, THEMES, file_name, render
 
 
+@pytest.mark.parametrize("theme", THEMES.values(), ids=lambda theme: theme.name)
 @pytest.mark.parametrize("scene", SCENES, ids=lambda scene: scene.slug)
-def test_every_badge_state_is_drawn_with_its_headline_in_view(qapp, tmp_path, scene):
-    shot = render(scene, tmp_path)
+def test_every_badge_state_is_drawn_with_its_headline_in_view(qapp, tmp_path, scene, theme):
+    shot = render(scene, tmp_path, theme)
 
-    assert shot.path == tmp_path / file_name(scene, THEMES["light"])
+    assert shot.path == tmp_path / file_name(scene, theme)
     picture = QImage(str(shot.path))
     assert not picture.isNull()
     assert picture.width() >= 400 and picture.height() >= 300
@@ -33,7 +34,8 @@ def test_every_badge_state_is_drawn_with_its_headline_in_view(qapp, tmp_path, sc
     assert len(colours) > 2
 
 
-def test_the_light_theme_names_files_as_the_readme_uses_them():
+def test_file_names_are_the_ones_the_readme_uses():
     valid, invalid = SCENES[0], SCENES[1]
     assert file_name(valid, THEMES["light"]) == "settings-window.png"
     assert file_name(invalid, THEMES["light"]) == "settings-window-invalid.png"
+    assert file_name(valid, THEMES["dark"]) == "settings-window-dark.png"

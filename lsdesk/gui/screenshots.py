@@ -31,6 +31,7 @@ from lsdesk.core.outcome import TITLES, State
 from lsdesk.core.rotation import RotationJournal
 from lsdesk.gui.app import create_window
 from lsdesk.gui.badge import CHECKING_TITLE
+from lsdesk.gui.theme import dark_palette
 from lsdesk.gui.worker import unfinished_threads
 from lsdesk.sandbox import DEMO_KEY, SandboxServer
 
@@ -83,8 +84,10 @@ def _light_palette() -> QPalette:
     return QStyleFactory.create("Fusion").standardPalette()
 
 
-# A dark theme is one more entry here, with suffix "-dark".
-THEMES = {"light": Theme("light", "", _light_palette)}
+THEMES = {
+    "light": Theme("light", "", _light_palette),
+    "dark": Theme("dark", "-dark", dark_palette),
+}
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,17 @@ def file_name(scene: Scene, theme: Theme) -> str:
 
 def render(scene: Scene, folder: Path, theme: Theme = THEMES["light"], *, wait_ms: int = WAIT_MS) -> Shot:
     """Open the window in `scene`'s state, inside the running QApplication, and save its picture."""
+    app = QApplication.instance()
+    previous_palette = app.palette()
+    # The application's palette, as a desktop's dark mode sets it: lsdesk's colours follow that one.
+    app.setPalette(theme.palette())
+    try:
+        return _render_in_palette(scene, folder, theme, wait_ms)
+    finally:
+        app.setPalette(previous_palette)
+
+
+def _render_in_palette(scene: Scene, folder: Path, theme: Theme, wait_ms: int) -> Shot:
     with SandboxServer() as sandbox, tempfile.TemporaryDirectory(prefix="lsdesk-screenshot-") as scratch:
         sandbox.faults.update(scene.faults)
         window = create_window(
@@ -119,7 +133,6 @@ def render(scene: Scene, folder: Path, theme: Theme = THEMES["light"], *, wait_m
             history=History(None),
         )
         try:
-            window.setPalette(theme.palette())
             window.show()
             if scene.state is not None and not _wait_for(window.host.checked, wait_ms):
                 raise TimeoutError(f"the window's check for {scene.slug!r} did not end in {wait_ms} ms")
