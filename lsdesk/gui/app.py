@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-import logging.handlers
 import os
 import shutil
 import sys
@@ -11,16 +11,19 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from lsdesk.core import paths
-from lsdesk.core.api_url import ApiUrlError, developer_settings_url, resolve_api_url
+from lsdesk.core.api_url import API_URL_ENV, ApiUrlError, developer_settings_url, resolve_api_url
 from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name
 from lsdesk.core.rotation import RotationJournal
 from lsdesk.gui.theme import icon
 from lsdesk.gui.first_paint import after_first_paint
+from lsdesk.gui.preferences import Preferences
 from lsdesk.gui.status_memory import StatusMemory
+from lsdesk.gui.tray import TrayIcon
+from lsdesk.gui.watch import KeyWatch
 from lsdesk.gui.window import SettingsWindow
 from lsdesk.gui.worker import CRASH_MESSAGE, CRASH_TITLE, KeyServiceHost, log_crash, unfinished_threads
 
@@ -53,7 +56,10 @@ def create_window(
     Raises ApiUrlError for an API address lsdesk will not send a key to, and
     ValueError for a malformed profile name.
     """
-    url = resolve_api_url(api_url)
+    settings = settings or settings_for()
+    preferences = Preferences.load(settings)
+    # The --api-url option, then $LSDESK_API_URL, then the Settings dialog's address.
+    url = resolve_api_url(api_url or os.environ.get(API_URL_ENV) or preferences.api_url or None)
     profile = check_profile_name(profile)
     host = KeyServiceHost(
         url,
@@ -64,14 +70,37 @@ def create_window(
     )
     window = SettingsWindow(
         host,
-        StatusMemory(settings or settings_for(), profile),
+        StatusMemory(settings, profile),
+        settings,
         developer_url=developer_settings_url(url),
         sandbox=sandbox,
     )
     host.setParent(window)
     window.start()  # the first check waits for the worker thread
     after_first_paint(window, host.start)
+    window.watch = KeyWatch(window, preferences.watch_minutes * 60_000)
+    window.watch.start()
+    window.preferences_changed.connect(lambda changed: window.watch.set_interval_ms(changed.watch_minutes * 60_000))
     return window
+
+
+def _add_tray(window: SettingsWindow, settings: QSettings) -> None:
+    """Show lsdesk in the system tray where there is one; without one, a key
+    that stops working brings the window forward instead."""
+    if not QSystemTrayIcon.isSystemTrayAvailable():
+        window.watch.turned_invalid.connect(lambda _result: _bring_forward(window))
+        return
+    tray = TrayIcon(window)
+    tray.show()
+    window.watch.turned_invalid.connect(tray.warn_invalid)
+    window.keep_in_tray = Preferences.load(settings).keep_in_tray
+    window.preferences_changed.connect(lambda changed: setattr(window, "keep_in_tray", changed.keep_in_tray))
+
+
+def _bring_forward(window: SettingsWindow) -> None:
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
 
 
 def run_window(api_url: str | None = None, profile: str = "default", *, sandbox: bool = False) -> int:
@@ -80,7 +109,6 @@ def run_window(api_url: str | None = None, profile: str = "default", *, sandbox:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setWindowIcon(icon("app.svg"))
-    _log_to_file()
     sys.excepthook = _report_crash
 
     server = None
@@ -107,6 +135,8 @@ def run_window(api_url: str | None = None, profile: str = "default", *, sandbox:
         print(error, file=sys.stderr)
         QMessageBox.critical(None, "lsdesk can't start", str(error))
         return 2
+    after_first_paint(window, _log_to_file)  # installed after the worker's, so it runs first
+    _add_tray(window, settings or settings_for())
 
     def clean_up() -> None:
         if server is not None:
@@ -134,12 +164,20 @@ def exec_until_closed(app: QApplication, window: SettingsWindow, on_exit=None) -
 def _report_crash(exc_type, error, tb) -> None:
     """An exception on the GUI thread: logged without its message, and told
     to the user in words instead of a traceback."""
+    _log_to_file()
     log_crash("the window", error)
     QMessageBox.critical(None, CRASH_TITLE, CRASH_MESSAGE)
 
 
+@functools.cache  # opened once: when the window has been drawn, or by a crash before that
 def _log_to_file() -> None:
-    """Technical detail for support goes to a log file; never the key."""
+    """Technical detail for support goes to a log file; never the key.
+
+    Not opened before the window is drawn: the log folder and logging.handlers
+    cost the window's start-up about 10 ms.
+    """
+    import logging.handlers
+
     from platformdirs import user_log_path
 
     try:

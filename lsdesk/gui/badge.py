@@ -7,7 +7,7 @@ no one has to tell green from red to know where they stand.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont, QIcon
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lsdesk.core.outcome import State
@@ -30,6 +30,11 @@ _LOOKS: dict[State | None, tuple[str, Accent]] = {
 }
 
 ICON_SIZE = 32
+
+
+def state_icon(state: State | None) -> QIcon:
+    """The icon of a state (None: a check is running)."""
+    return icon(_LOOKS[state][0])
 
 
 class StatusBadge(QFrame):

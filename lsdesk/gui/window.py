@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QUrl, Slot
+from PySide6.QtCore import QEvent, QSettings, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -26,6 +26,7 @@ from lsdesk.gui.badge import StatusBadge
 from lsdesk.gui.theme import banner_style, icon
 from lsdesk.gui.history_view import HistoryList
 from lsdesk.gui.key_field import ApiKeyField
+from lsdesk.gui.preferences import Preferences, PreferencesDialog
 from lsdesk.gui.rotate_dialog import RotateDialog
 from lsdesk.gui.status_memory import StatusMemory
 from lsdesk.gui.worker import KeyServiceHost
@@ -47,10 +48,17 @@ HELP_STEPS = (
 
 
 class SettingsWindow(QWidget):
+    """Signals:
+    preferences_changed(Preferences): the user saved new preferences.
+    """
+
+    preferences_changed = Signal(object)
+
     def __init__(
         self,
         host: KeyServiceHost,
         memory: StatusMemory,
+        settings: QSettings,
         *,
         developer_url: str,
         sandbox: bool = False,
@@ -59,6 +67,10 @@ class SettingsWindow(QWidget):
         super().__init__(parent)
         self._host = host
         self._memory = memory
+        self._settings = settings
+        # Set by the application when a system tray shows lsdesk: closing then only hides.
+        self.keep_in_tray = False
+        self._quitting = False
         self._developer_url = developer_url
         self._last_check: Outcome | None = None
         self._operation: str | None = None  # which of check, save, rotate runs now
@@ -90,6 +102,9 @@ class SettingsWindow(QWidget):
             "Open the Lessonspace page where API keys are made, in your web browser",
         )
 
+        self.settings_button = self._button(
+            "settingsButton", "Se&ttings...", "Change how often lsdesk checks the key, the tray, and the API address"
+        )
         self.history_list = HistoryList(host.history, host.profile, self)
         self.history_list.refresh()
 
@@ -99,12 +114,15 @@ class SettingsWindow(QWidget):
         self.setTabOrder(self.save_button, self.check_button)
         self.setTabOrder(self.check_button, self.rotate_button)
         self.setTabOrder(self.rotate_button, self.open_developer_button)
+        self.setTabOrder(self.open_developer_button, self.history_list)
+        self.setTabOrder(self.history_list, self.settings_button)
 
         self.key_field.submitted.connect(self.save)
         self.save_button.clicked.connect(self.save)
         self.check_button.clicked.connect(self.check)
         self.rotate_button.clicked.connect(self.open_rotation)
         self.open_developer_button.clicked.connect(self._open_developer_settings)
+        self.settings_button.clicked.connect(self.open_preferences)
         host.operation_started.connect(self._on_busy_changed)
         host.operation_finished.connect(self._on_busy_changed)
         host.checked.connect(self._on_checked)
@@ -268,7 +286,29 @@ class SettingsWindow(QWidget):
         if layout is not None and layout.hasHeightForWidth():
             self.setMinimumHeight(layout.totalHeightForWidth(self.width()))
 
+    @Slot()
+    def open_preferences(self) -> PreferencesDialog:
+        dialog = PreferencesDialog(Preferences.load(self._settings), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._save_preferences(dialog.preferences()))
+        dialog.open()
+        return dialog
+
+    def _save_preferences(self, preferences: Preferences) -> None:
+        preferences.save(self._settings)
+        self.preferences_changed.emit(preferences)
+
+    @Slot()
+    def quit(self) -> None:
+        """Close for good, even when closing would only hide the window in the tray."""
+        self._quitting = True
+        self.close()  # the last window closed: the application ends
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.keep_in_tray and not self._quitting:
+            event.ignore()
+            self.hide()  # lsdesk keeps watching the key from the tray
+            return
         self._host.shutdown()
         super().closeEvent(event)
 
@@ -316,6 +356,10 @@ class SettingsWindow(QWidget):
         column.addWidget(key_box)
         column.addWidget(help_box)
         column.addWidget(history_box)
+        settings_row = QHBoxLayout()
+        settings_row.addStretch(1)
+        settings_row.addWidget(self.settings_button)
+        column.addLayout(settings_row)
         column.addStretch(1)
 
     def _detail_label(self, name: str) -> QLabel:

@@ -222,6 +222,11 @@ class KeyServiceHost(QObject):
     def busy(self) -> bool:
         return self._busy
 
+    @property
+    def running(self) -> bool:
+        """True while the worker thread runs (from start() until shutdown())."""
+        return self._thread.isRunning()
+
     def check(self) -> bool:
         """Start checking the stored key. False if another operation runs."""
         return self._start(lambda request_id: self._check_requested.emit(request_id))

@@ -1,0 +1,147 @@
+"""Preferences, the scheduled re-check, and the tray: lsdesk warns before lessons fail to launch."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QDialogButtonBox
+
+from lsdesk.core.api_url import API_URL_ENV
+from lsdesk.core.history import History
+from lsdesk.core.keystore import MemoryKeyStore
+from lsdesk.core.outcome import State
+from lsdesk.gui.app import create_window
+from lsdesk.gui.preferences import DEFAULT_WATCH_MINUTES, MIN_WATCH_MINUTES, Preferences, PreferencesDialog
+from lsdesk.gui.tray import TrayIcon
+from lsdesk.gui.worker import unfinished_threads
+from lsdesk.sandbox import DEMO_KEY
+
+WAIT_MS = 10_000
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "lsdesk.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def open_window(qtbot, sandbox, settings, tmp_path):
+    opened = []
+
+    def open_(api_url=None):
+        store = MemoryKeyStore()
+        store.set("default", DEMO_KEY)
+        window = create_window(
+            api_url, store=store, settings=settings, history=History(tmp_path / "history.jsonl")
+        )
+        qtbot.addWidget(window)
+        opened.append(window)
+        window.show()
+        with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
+            pass
+        return window
+
+    yield open_
+    for window in opened:
+        window.quit()
+    sandbox.stop()
+    for thread in unfinished_threads():
+        thread.wait(WAIT_MS)
+
+
+def test_preferences_default_to_a_six_hourly_check_and_the_tray(settings):
+    assert Preferences.load(settings) == Preferences(api_url="", watch_minutes=DEFAULT_WATCH_MINUTES, keep_in_tray=True)
+    assert DEFAULT_WATCH_MINUTES == 6 * 60
+
+
+def test_preferences_round_trip_and_never_check_more_often_than_every_15_minutes(settings):
+    Preferences(api_url="https://example.org/v2/", watch_minutes=60, keep_in_tray=False).save(settings)
+    assert Preferences.load(settings) == Preferences("https://example.org/v2/", 60, False)
+    settings.setValue("preferences/watch_minutes", 1)
+    assert Preferences.load(settings).watch_minutes == MIN_WATCH_MINUTES == 15
+    settings.setValue("preferences/watch_minutes", "garbage")
+    assert Preferences.load(settings).watch_minutes == DEFAULT_WATCH_MINUTES
+
+
+def test_the_dialog_refuses_an_address_that_would_leak_the_key(qtbot):
+    dialog = PreferencesDialog(Preferences())
+    qtbot.addWidget(dialog)
+    accepted = []
+    dialog.accepted.connect(lambda: accepted.append(True))
+    dialog.api_url.setText("http://lessonspace.example.org/v2/")
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    assert accepted == []
+    assert dialog.api_problem.text().startswith("Problem: lsdesk only sends your key over a secure https://")
+
+
+def test_the_dialog_offers_no_interval_under_15_minutes(qtbot):
+    dialog = PreferencesDialog(Preferences())
+    qtbot.addWidget(dialog)
+    choices = [dialog.watch.itemData(index) for index in range(dialog.watch.count())]
+    assert min(choices) == 15
+    assert dialog.watch.currentData() == DEFAULT_WATCH_MINUTES
+
+
+def test_saved_preferences_take_effect_in_the_window(open_window, sandbox, settings, qtbot):
+    window = open_window(sandbox.api_url)
+    dialog = window.open_preferences()
+    dialog.watch.setCurrentIndex(dialog.watch.findData(30))
+    dialog.keep_in_tray.setChecked(False)
+    with qtbot.waitSignal(window.preferences_changed, timeout=WAIT_MS):
+        dialog.accept()
+    assert Preferences.load(settings).watch_minutes == 30
+    assert window.watch._timer.interval() == 30 * 60_000
+
+
+def test_the_api_address_from_settings_is_used_when_no_option_or_variable_names_one(
+    open_window, sandbox, settings, monkeypatch
+):
+    monkeypatch.delenv(API_URL_ENV, raising=False)
+    Preferences(api_url=sandbox.api_url).save(settings)
+    window = open_window()
+    assert window.badge.state is State.VALID
+    assert sandbox.request_count >= 1
+
+
+def test_the_watch_notices_a_key_being_revoked(open_window, sandbox, qtbot):
+    window = open_window(sandbox.api_url)
+    assert window.badge.state is State.VALID
+    sandbox.revoke_key(DEMO_KEY)
+    window.watch.set_interval_ms(50)
+    with qtbot.waitSignal(window.watch.turned_invalid, timeout=WAIT_MS) as turned:
+        pass
+    assert turned.args[0].state is State.REJECTED
+    assert window.badge.state is State.REJECTED
+
+
+def test_network_problems_never_count_as_the_key_turning_invalid(open_window, sandbox, qtbot):
+    window = open_window(sandbox.api_url)
+    sandbox.faults.status = 503
+    window.watch.set_interval_ms(50)
+    failing = []
+    window.host.checked.connect(lambda result: failing.append(result.state is State.SERVER_ERROR))
+    with qtbot.assertNotEmitted(window.watch.turned_invalid):
+        qtbot.waitUntil(lambda: failing.count(True) >= 2, timeout=WAIT_MS)
+
+
+def test_the_tray_shows_the_state_and_its_warning_opens_the_window(open_window, sandbox, qtbot):
+    window = open_window(sandbox.api_url)
+    tray = TrayIcon(window)
+    with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
+        window.check()
+    assert tray.toolTip() == "lsdesk: Valid API key (no changes required)"
+    window.hide()
+    tray.messageClicked.emit()
+    assert window.isVisible()
+
+
+def test_closing_keeps_lsdesk_in_the_tray_until_quit(open_window, sandbox, qtbot):
+    window = open_window(sandbox.api_url)
+    window.keep_in_tray = True
+    window.close()
+    assert not window.isVisible()
+    with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
+        assert window.check()  # still watching from the tray
+    window.quit()
+    assert not window.isVisible()
+    assert not window.host.running  # the worker thread has ended
