@@ -109,6 +109,7 @@ def run_window(api_url: str | None = None, profile: str = "default", *, sandbox:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setWindowIcon(icon("app.svg"))
+    app.setDesktopFileName("lsdesk")  # lets Wayland desktops match the window to lsdesk.desktop
     sys.excepthook = _report_crash
 
     server = None
