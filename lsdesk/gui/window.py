@@ -23,17 +23,18 @@ from PySide6.QtWidgets import (
 
 from lsdesk.core.outcome import Outcome, State
 from lsdesk.gui.badge import StatusBadge
-from lsdesk.gui.theme import banner_style, icon
 from lsdesk.gui.history_view import HistoryList
 from lsdesk.gui.key_field import ApiKeyField
 from lsdesk.gui.preferences import Preferences, PreferencesDialog
 from lsdesk.gui.rotate_dialog import RotateDialog
 from lsdesk.gui.status_memory import StatusMemory
+from lsdesk.gui.theme import banner_style, icon
 from lsdesk.gui.worker import KeyServiceHost
 
 if TYPE_CHECKING:
     from lsdesk.core.rotation import RotationResult
     from lsdesk.core.usecases import SaveResult
+    from lsdesk.gui.watch import KeyWatch
 
 WINDOW_TITLE = "Lessonspace Integration Settings"
 SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
@@ -68,6 +69,8 @@ class SettingsWindow(QWidget):
         self._host = host
         self._memory = memory
         self._settings = settings
+        # Set by create_window: the scheduled re-check.
+        self.watch: KeyWatch | None = None
         # Set by the application when a system tray shows lsdesk: closing then only hides.
         self.keep_in_tray = False
         self._quitting = False
@@ -101,7 +104,6 @@ class SettingsWindow(QWidget):
             "&Open Lessonspace developer settings",
             "Open the Lessonspace page where API keys are made, in your web browser",
         )
-
         self.settings_button = self._button(
             "settingsButton", "Se&ttings...", "Change how often lsdesk checks the key, the tray, and the API address"
         )
@@ -109,13 +111,18 @@ class SettingsWindow(QWidget):
         self.history_list.refresh()
 
         self._lay_out(key_label, sandbox)
-        self.setTabOrder(self.key_field.line_edit, self.key_field.toggle)
-        self.setTabOrder(self.key_field.toggle, self.save_button)
-        self.setTabOrder(self.save_button, self.check_button)
-        self.setTabOrder(self.check_button, self.rotate_button)
-        self.setTabOrder(self.rotate_button, self.open_developer_button)
-        self.setTabOrder(self.open_developer_button, self.history_list)
-        self.setTabOrder(self.history_list, self.settings_button)
+        tab_order = (
+            self.key_field.line_edit,
+            self.key_field.toggle,
+            self.save_button,
+            self.check_button,
+            self.rotate_button,
+            self.open_developer_button,
+            self.history_list,
+            self.settings_button,
+        )
+        for before, after in zip(tab_order, tab_order[1:]):
+            self.setTabOrder(before, after)
 
         self.key_field.submitted.connect(self.save)
         self.save_button.clicked.connect(self.save)
