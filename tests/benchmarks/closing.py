@@ -37,8 +37,8 @@ def close_during_hung_check(bench: Bench) -> float:
     while bench.sandbox.request_count < before + 2:
         if probe.process.poll() is not None or time.monotonic() > deadline:
             probe.process.kill()
-            probe.finish()
-            raise ProbeFailed("the window never sent its check")
+            _out, err = probe.process.communicate()
+            raise ProbeFailed(f"the window never sent its check: {err.strip()[-500:]}")
         time.sleep(0.01)
     probe.process.send_signal(signal.SIGUSR1)
     report, exited = probe.finish()
