@@ -25,8 +25,7 @@ from lsdesk.core.outcome import Outcome, State
 from lsdesk.gui.badge import StatusBadge
 from lsdesk.gui.history_view import HistoryList
 from lsdesk.gui.key_field import ApiKeyField
-from lsdesk.gui.preferences import Preferences, PreferencesDialog
-from lsdesk.gui.rotate_dialog import RotateDialog
+from lsdesk.gui.preferences import Preferences
 from lsdesk.gui.status_memory import StatusMemory
 from lsdesk.gui.theme import banner_style, icon
 from lsdesk.gui.worker import KeyServiceHost
@@ -34,7 +33,11 @@ from lsdesk.gui.worker import KeyServiceHost
 if TYPE_CHECKING:
     from lsdesk.core.rotation import RotationResult
     from lsdesk.core.usecases import SaveResult
+    from lsdesk.gui.preferences import PreferencesDialog
+    from lsdesk.gui.rotate_dialog import RotateDialog
     from lsdesk.gui.watch import KeyWatch
+
+# The dialogs are imported when first opened: the window appears sooner.
 
 WINDOW_TITLE = "Lessonspace Integration Settings"
 SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
@@ -184,6 +187,8 @@ class SettingsWindow(QWidget):
         """Open the guided rotation; offered only right after a check found the key valid."""
         if self._last_check is None or self._last_check.state is not State.VALID or self._host.busy:
             return None
+        from lsdesk.gui.rotate_dialog import RotateDialog
+
         self._operation = "rotate"
         dialog = RotateDialog(self._host, self._last_check, self._developer_url, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -295,6 +300,8 @@ class SettingsWindow(QWidget):
 
     @Slot()
     def open_preferences(self) -> PreferencesDialog:
+        from lsdesk.gui.preferences import PreferencesDialog
+
         dialog = PreferencesDialog(Preferences.load(self._settings), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._save_preferences(dialog.preferences()))
