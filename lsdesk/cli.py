@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     from lsdesk.core.client import LessonspaceClient
     from lsdesk.core.desk import KeyDesk
 
-    with LessonspaceClient(api_url) as client:
+    # One run checks a key at most a few times and nobody presses a button, so the
+    # window's one-check-a-second pacing would only make a rotation slower.
+    with LessonspaceClient(api_url, min_check_interval=0) as client:
         desk = KeyDesk.in_user_folders(client, SystemKeyStore(), profile)
         if args.command == "check" and args.key_stdin:
             return report(desk.check(_read_key(sys.stdin)))

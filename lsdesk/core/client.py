@@ -9,6 +9,11 @@ as httpx does by default, and a failure says so when a proxy was in the way.
 
 Every answer, and every way of getting none, is classified into exactly one
 `State`. Only a 401 or 403 from Lessonspace makes a key `rejected`.
+
+However fast a user presses Check, one key is checked at most once a second:
+a repeat check waits for its turn, and asks only hello/, since the key's
+organisation is already known. Only a UUID-shaped key is ever sent, so no
+value can break out of the Authorization header.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from dataclasses import dataclass, replace
 import httpx
 
 from lsdesk import __version__
-from lsdesk.core.api_key import key_ending
+from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.outcome import Organisation, Outcome, State, outcome
 
 log = logging.getLogger(__name__)
@@ -38,8 +43,17 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_DETAIL_CHARS = 200
 # A Retry-After longer than this is treated as this: nobody waits an hour.
 MAX_RETRY_AFTER = 300.0
+# Seconds between the starts of two checks of one key.
+MIN_CHECK_INTERVAL = 1.0
+# Organisations remembered per client, for keys checked again.
+_KNOWN_ORGANISATIONS = 32
 
 RETRY_SOON = "Wait a minute, then try again."
+STOPPED = "The check was stopped before Lessonspace answered."
+NOT_A_KEY = (
+    "lsdesk did not send this key: it is not shaped like a Lessonspace API key. "
+    "Paste your key from Lessonspace again and save it."
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +70,7 @@ class _Reply:
             return None
         try:
             return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
             return None
 
 
@@ -92,6 +106,7 @@ class LessonspaceClient:
         *,
         timeout: float = REQUEST_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        min_check_interval: float = MIN_CHECK_INTERVAL,
     ):
         self.api_url = api_url
         self._timeout = timeout
@@ -114,8 +129,13 @@ class LessonspaceClient:
             log.info("requests to the API go through the proxy server %s", self._proxy)
         self._lock = threading.Lock()
         self._not_before: dict[str, float] = {}
+        self._min_check_interval = min_check_interval
+        self._next_turn: dict[str, float] = {}
+        self._organisations: dict[str, Organisation] = {}
+        self._closed = threading.Event()
 
     def close(self) -> None:
+        self._closed.set()
         self._http.close()
 
     def __enter__(self) -> LessonspaceClient:
@@ -126,18 +146,26 @@ class LessonspaceClient:
 
     def check(self, key: str) -> Outcome:
         """Ask Lessonspace whether `key` works, and which organisation it is for."""
+        if not _sendable(key):
+            log.warning("refused to send a key that is not UUID-shaped")
+            return outcome(State.BAD_INPUT, NOT_A_KEY)
         ending = key_ending(key)
         wait = self._seconds_to_wait(key)
         if wait > 0:
             return _rate_limited(wait).with_key_ending(ending)
+        if not self._wait_for_turn(key):
+            return outcome(State.OFFLINE, STOPPED).with_key_ending(ending)
+        known = self._known_organisation(key)
         # my-organisation/ runs beside hello/, so a check costs one round trip.
-        organisation = _in_background(self._organisation, key)
+        organisation = None if known else _in_background(self._organisation, key)
         try:
             result = self._hello(key)
         except _Failure as failure:
             result = failure.outcome
-        # Waited for even when unused, so no request outlives the check.
-        known = _result_or_none(organisation, self._timeout)
+        if organisation is not None:
+            # Waited for even when unused, so no request outlives the check.
+            known = _result_or_none(organisation, self._timeout)
+            self._remember_organisation(key, known)
         if result.state is State.VALID:
             result = replace(result, organisation=known)
         if result.state is State.RATE_LIMITED:
@@ -176,22 +204,26 @@ class LessonspaceClient:
         try:
             with self._http.stream("GET", path, headers=headers) as response:
                 body = bytearray()
-                for chunk in response.iter_bytes():
+                # Raw bytes: a compressed body nobody asked for could unpack to gigabytes
+                # in one chunk, before the cap is looked at.
+                for chunk in response.iter_raw():
                     body += chunk
                     if len(body) > MAX_BODY_BYTES:
                         break
-            truncated = len(body) > MAX_BODY_BYTES
+            truncated = len(body) > MAX_BODY_BYTES or _compressed(response.headers)
             log.debug("GET %s -> %s (%d bytes read)", path, response.status_code, len(body))
             return _Reply(response.status_code, response.headers, bytes(body[:MAX_BODY_BYTES]), truncated)
         except httpx.HTTPError as error:
             log.info("GET %s failed: %s", path, type(error).__name__)
             raise _Failure(_network_failure(error, self._proxy)) from None
+        except httpx.InvalidURL:
+            # httpx reads a redirect's Location even when it will not follow it.
+            log.warning("GET %s answered with a redirect to no valid address; not followed", path)
+            raise _Failure(_redirected()) from None
         except RuntimeError as error:
             # httpx raises RuntimeError once close() has abandoned the client.
             log.info("GET %s abandoned: %s", path, type(error).__name__)
-            raise _Failure(
-                outcome(State.OFFLINE, "The check was stopped before Lessonspace answered.")
-            ) from None
+            raise _Failure(outcome(State.OFFLINE, STOPPED)) from None
 
     def _seconds_to_wait(self, key: str) -> float:
         with self._lock:
@@ -201,6 +233,50 @@ class LessonspaceClient:
         if seconds:
             with self._lock:
                 self._not_before[_fingerprint(key)] = time.monotonic() + seconds
+
+    def _wait_for_turn(self, key: str) -> bool:
+        """Hold a repeat check of `key` until a second after the previous one
+        began; False if the client was closed meanwhile."""
+        fingerprint = _fingerprint(key)
+        with self._lock:
+            now = time.monotonic()
+            # Turns in the past are of no more use: forgetting them keeps this small.
+            self._next_turn = {other: turn for other, turn in self._next_turn.items() if turn > now}
+            start = max(now, self._next_turn.get(fingerprint, now))
+            self._next_turn[fingerprint] = start + self._min_check_interval
+        if start > now:
+            log.info("waiting %.2f s before checking the same key again", start - now)
+            return not self._closed.wait(start - now)
+        return True
+
+    def _known_organisation(self, key: str) -> Organisation | None:
+        with self._lock:
+            return self._organisations.get(_fingerprint(key))
+
+    def _remember_organisation(self, key: str, organisation: Organisation | None) -> None:
+        if organisation is None:
+            return
+        with self._lock:
+            self._organisations[_fingerprint(key)] = organisation
+            while len(self._organisations) > _KNOWN_ORGANISATIONS:
+                del self._organisations[next(iter(self._organisations))]
+
+
+def _compressed(headers: httpx.Headers) -> bool:
+    """True for a body in an encoding lsdesk did not accept; it is never unpacked."""
+    encoding = headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        return False
+    log.warning("the API answered with a %s body, although lsdesk asked for none", encoding[:20])
+    return True
+
+
+def _sendable(key: str) -> bool:
+    """Only what the one input rule accepts goes into a header."""
+    try:
+        return parse_api_key(key) == key
+    except ApiKeyInputError:
+        return False
 
 
 def _fingerprint(key: str) -> str:
@@ -251,13 +327,17 @@ def _classify_error(reply: _Reply) -> Outcome:
         )
     if 300 <= status < 400:
         log.warning("the API answered with a redirect (%s); not followed", status)
-        return outcome(
-            State.UNEXPECTED,
-            "Lessonspace answered with a redirect, which lsdesk never follows, to keep your key safe. "
-            "If you set your own API address, check it; otherwise try again later.",
-        )
+        return _redirected()
     log.warning("the API answered with an unexpected status %s", status)
     return _unexpected()
+
+
+def _redirected() -> Outcome:
+    return outcome(
+        State.UNEXPECTED,
+        "Lessonspace answered with a redirect, which lsdesk never follows, to keep your key safe. "
+        "If you set your own API address, check it; otherwise try again later.",
+    )
 
 
 def _unexpected() -> Outcome:
@@ -335,7 +415,7 @@ def _retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²" is a digit to isdigit(), not to float()
         seconds = float(value)
     else:
         try:
