@@ -59,3 +59,11 @@ def test_the_matrix_table_shows_no_key_lost_and_none_called_invalid_wrongly(tmp_
     assert found.keys_lost == 0
     assert found.false_invalid == 0
     assert found.problems == 0
+
+
+def test_the_readme_gives_the_command_and_the_size_of_the_matrix():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert ".venv/bin/python -m tests.reliability matrix" in readme
+    assert f"| {len(FAULTS) * len(OPERATIONS)} ({len(FAULTS)} faults x {len(OPERATIONS)} operations) | 0 | 0 |" in readme
