@@ -201,7 +201,8 @@ def test_checks_of_one_key_are_a_second_apart_and_ask_for_the_organisation_once(
     assert all(result.organisation is not None for result in results)  # known, not asked again
     times = hello_times(server)
     assert len(times) == 3
-    assert all(later - earlier >= 0.95 for earlier, later in zip(times, times[1:]))
+    # Timed where they arrive, so a little network jitter either way.
+    assert all(later - earlier >= 0.9 for earlier, later in zip(times, times[1:]))
     assert [request.path for request in server.recorded()].count("/v2/my-organisation/") == 1
 
 

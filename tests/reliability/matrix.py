@@ -48,9 +48,9 @@ from tests.flaky_keyring import FlakyBackend
 from tests.reliability.loopback import refusing_tls_listener
 
 PROFILE = "default"
-# Short, so a server that answers late costs the matrix little.
-CLIENT_TIMEOUT = 0.5
-LATE_BY = 2.0
+# Short, so a server that answers late costs the matrix little; long enough for a busy CI machine.
+CLIENT_TIMEOUT = 1.0
+LATE_BY = 3.0
 HUGE_BODY = 50 * 1024 * 1024
 
 OPERATIONS = ("check", "save", "rotate", "launch")
