@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import logging
 import socket
-import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -19,6 +18,7 @@ from lsdesk import __version__
 from lsdesk.core.client import MAX_BODY_BYTES, LessonspaceClient
 from lsdesk.core.outcome import Organisation, State
 from lsdesk.sandbox import DEMO_KEY, DEMO_ORGANISATION_ID, DEMO_ORGANISATION_NAME, SandboxServer
+from tests.reliability.loopback import refusing_tls_listener
 
 UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
 
@@ -201,35 +201,8 @@ def test_requests_carry_the_documented_headers():
 
 
 def test_certificate_failure_is_offline_with_its_own_message(tmp_path):
-    cert, key = _self_signed_certificate(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-
-    def serve_handshakes():
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return  # the listener was closed: the test is over
-            threading.Thread(target=handshake, args=(connection,), daemon=True).start()
-
-    def handshake(connection):
-        try:
-            with context.wrap_socket(connection, server_side=True):
-                pass
-        except (ssl.SSLError, OSError):
-            pass  # the client rejects our certificate: that is the point
-
-    thread = threading.Thread(target=serve_handshakes, daemon=True)
-    thread.start()
-    try:
-        with LessonspaceClient(f"https://127.0.0.1:{port}/v2/", timeout=10) as api:
-            result = api.check(DEMO_KEY)
-    finally:
-        listener.close()
-        thread.join(5)
+    with refusing_tls_listener(tmp_path) as api_url, LessonspaceClient(api_url, timeout=10) as api:
+        result = api.check(DEMO_KEY)
     assert result.state is State.OFFLINE
     assert "secure connection" in result.message
     assert "proxy or firewall" in result.message
@@ -248,32 +221,3 @@ def test_the_key_never_reaches_logs_or_messages(client, sandbox, caplog):
         for result in results:
             assert key not in result.message
             assert key not in repr(result)
-
-
-def _self_signed_certificate(folder):
-    x509 = pytest.importorskip("cryptography.x509")
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    private_key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(private_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(private_key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        private_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return cert_path, key_path

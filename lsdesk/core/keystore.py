@@ -96,13 +96,11 @@ class SystemKeyStore:
         from keyring.errors import PasswordDeleteError
 
         backend = self._secure_backend()
-        try:
-            with _translated_errors("delete"):
+        with _translated_errors("delete"):
+            try:
                 backend.delete_password(self._service, profile)
-        except KeyStoreError as error:
-            if not isinstance(error.__cause__, PasswordDeleteError):
-                raise
-            # Already gone is what delete asked for; anything else was re-raised.
+            except PasswordDeleteError:
+                pass  # already gone is what delete asked for
 
     def _secure_backend(self) -> KeyringBackend:
         try:
