@@ -10,19 +10,24 @@ from pathlib import Path
 import pytest
 
 from lsdesk.core.client import LessonspaceClient
+from lsdesk.core.history import History
+from lsdesk.core.keystore import MemoryKeyStore
+from lsdesk.core.rotation import RotationJournal
 from lsdesk.sandbox import SandboxServer
 
 pytest_plugins = ["tests.keyring_fixtures"]
 
 CANARY_KEY = "c0ffee00-dead-4bee-8f00-ca1a12ca1a12"
+WAIT_MS = 10_000
+ON_THE_SANDBOX = "the sandbox's API address"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Preferences, logs and the last known status go to a throwaway folder,
-    # never into the developer's own lsdesk settings.
+    # Preferences, logs, history, rotation journals and the last known status
+    # go to a throwaway folder, never into the developer's own lsdesk files.
     home = Path(tempfile.mkdtemp(prefix="lsdesk-tests-"))
     config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
-    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
         os.environ[name] = str(home / name.lower())
 
 
@@ -46,3 +51,66 @@ def client(sandbox):
     # one-check-a-second pacing has its own tests (tests/test_security.py).
     with LessonspaceClient(sandbox.api_url, timeout=5.0, min_check_interval=0) as api:
         yield api
+
+
+# The window, as `lsdesk` opens it, on the sandbox and with files of the test's own.
+# A module overrides `store` (say, to start with a key saved) and the window uses it.
+
+
+@pytest.fixture
+def store():
+    return MemoryKeyStore()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "lsdesk.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def journal(tmp_path):
+    return RotationJournal(tmp_path / "rotation")
+
+
+@pytest.fixture
+def history(tmp_path):
+    return History(tmp_path / "history.jsonl")
+
+
+@pytest.fixture
+def open_window(qtbot, sandbox, store, settings, journal, history):
+    """Opens the settings window and waits for its first check (unless `wait=False`).
+
+    Afterwards every window it opened is closed, the sandbox stops (which ends
+    any request still waiting on a delay), and abandoned worker threads end.
+    """
+    from lsdesk.gui.app import create_window
+    from lsdesk.gui.worker import unfinished_threads
+
+    opened = []
+
+    def open_(*, key_store=None, api_url=ON_THE_SANDBOX, wait=True, banner=False):
+        window = create_window(
+            sandbox.api_url if api_url == ON_THE_SANDBOX else api_url,
+            store=key_store or store,
+            settings=settings,
+            journal=journal,
+            history=history,
+            sandbox=banner,
+        )
+        qtbot.addWidget(window)
+        opened.append(window)
+        window.show()
+        if wait:
+            with qtbot.waitSignal(window.host.operation_finished, timeout=WAIT_MS):
+                pass
+        return window
+
+    yield open_
+    for window in opened:
+        window.quit()
+    sandbox.stop()
+    for thread in unfinished_threads():
+        thread.wait(WAIT_MS)

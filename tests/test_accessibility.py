@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAccessible, QFont
 from PySide6.QtWidgets import QApplication
 
-from lsdesk.core.history import History
 from lsdesk.core.keystore import MemoryKeyStore
 from lsdesk.core.outcome import State
-from lsdesk.gui.app import create_window
 from lsdesk.gui.theme import dark_palette, icon
-from lsdesk.gui.worker import unfinished_threads
 from lsdesk.sandbox import DEMO_KEY
+from tests.conftest import WAIT_MS
 
-WAIT_MS = 10_000
 INTERACTIVE = {
     QAccessible.Role.PushButton,
     QAccessible.Role.EditableText,
@@ -25,25 +22,15 @@ INTERACTIVE = {
 
 
 @pytest.fixture
-def window(qtbot, sandbox, tmp_path):
-    store = MemoryKeyStore()
-    store.set("default", DEMO_KEY)
-    built = create_window(
-        sandbox.api_url,
-        store=store,
-        settings=QSettings(str(tmp_path / "lsdesk.ini"), QSettings.Format.IniFormat),
-        history=History(tmp_path / "history.jsonl"),
-        sandbox=True,
-    )
-    qtbot.addWidget(built)
-    built.show()
-    with qtbot.waitSignal(built.host.checked, timeout=WAIT_MS):
-        pass
-    yield built
-    built.close()
-    sandbox.stop()
-    for thread in unfinished_threads():
-        thread.wait(WAIT_MS)
+def store():
+    keys = MemoryKeyStore()
+    keys.set("default", DEMO_KEY)
+    return keys
+
+
+@pytest.fixture
+def window(open_window):
+    return open_window(banner=True)
 
 
 def walk(node):

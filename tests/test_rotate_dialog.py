@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
-from lsdesk.core.history import History
 from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore
 from lsdesk.core.outcome import State
-from lsdesk.core.rotation import RotationJournal, Step, backup_slot
+from lsdesk.core.rotation import Step, backup_slot
 from lsdesk.gui import clipboard
-from lsdesk.gui.app import create_window
 from lsdesk.gui.rotate_dialog import RotateDialog
-from lsdesk.gui.worker import unfinished_threads
 from lsdesk.sandbox import DEMO_KEY
+from tests.conftest import WAIT_MS
 from tests.flaky_keyring import FlakyBackend
 
 UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
-WAIT_MS = 10_000
 
 
 @pytest.fixture
@@ -27,38 +24,6 @@ def store():
     keys = MemoryKeyStore()
     keys.set("default", DEMO_KEY)
     return keys
-
-
-@pytest.fixture
-def journal(tmp_path):
-    return RotationJournal(tmp_path / "rotation")
-
-
-@pytest.fixture
-def open_window(qtbot, sandbox, store, journal, tmp_path):
-    opened = []
-
-    def open_(key_store=None):
-        window = create_window(
-            sandbox.api_url,
-            store=key_store or store,
-            settings=QSettings(str(tmp_path / "lsdesk.ini"), QSettings.Format.IniFormat),
-            journal=journal,
-            history=History(tmp_path / "history.jsonl"),
-        )
-        qtbot.addWidget(window)
-        opened.append(window)
-        window.show()
-        with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
-            pass
-        return window
-
-    yield open_
-    for window in opened:
-        window.close()
-    sandbox.stop()
-    for thread in unfinished_threads():
-        thread.wait(WAIT_MS)
 
 
 def rotate_with(qtbot, dialog, key: str):
@@ -139,7 +104,7 @@ def test_a_key_for_another_organisation_asks_first(open_window, store, sandbox, 
 def test_a_keychain_that_refuses_the_new_key_keeps_it_in_the_dialog_to_retry_or_copy(open_window, sandbox, qtbot):
     backend = FlakyBackend(fail_set_for=frozenset({"default"}))
     backend.values[("lsdesk", "default")] = DEMO_KEY
-    window = open_window(SystemKeyStore(backend=backend))
+    window = open_window(key_store=SystemKeyStore(backend=backend))
     dialog = window.open_rotation()
     new_key = sandbox.generate_key()
     result = rotate_with(qtbot, dialog, new_key)

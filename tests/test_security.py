@@ -20,16 +20,11 @@ import time
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from lsdesk.core.api_url import ApiUrlError, resolve_api_url
 from lsdesk.core.client import MAX_RETRY_AFTER, LessonspaceClient, _tls_context
-from lsdesk.core.history import History
-from lsdesk.core.keystore import MemoryKeyStore
 from lsdesk.core.outcome import State
-from lsdesk.core.rotation import RotationJournal
-from lsdesk.gui.app import create_window
-from lsdesk.gui.worker import unfinished_threads
 from lsdesk.sandbox import DEMO_KEY
 from tests.reliability.loopback import RawServer, ok_json, refusing_tls_listener
 
@@ -227,20 +222,11 @@ def test_closing_the_client_ends_a_check_waiting_for_its_turn():
         assert len(hello_times(server)) == 1
 
 
-def test_pressing_check_again_as_fast_as_possible_sends_at_most_one_check_a_second(qtbot, sandbox, tmp_path):
-    store = MemoryKeyStore()
+def test_pressing_check_again_as_fast_as_possible_sends_at_most_one_check_a_second(
+    qtbot, sandbox, store, open_window
+):
     store.set("default", DEMO_KEY)
-    window = create_window(
-        sandbox.api_url,
-        store=store,
-        settings=QSettings(str(tmp_path / "lsdesk.ini"), QSettings.Format.IniFormat),
-        journal=RotationJournal(tmp_path / "rotation"),
-        history=History(tmp_path / "history.jsonl"),
-    )
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
-        pass
+    window = open_window()
     results, crashes = [], []
     window.host.checked.connect(results.append)
     window.host.failed.connect(crashes.append)
@@ -255,9 +241,6 @@ def test_pressing_check_again_as_fast_as_possible_sends_at_most_one_check_a_seco
     qtbot.waitUntil(lambda: not window.host.busy, timeout=WAIT_MS)
     elapsed = time.monotonic() - started
     sent = [path for _method, path, _auth in sandbox.request_log[before:]]
-    window.close()
-    for thread in unfinished_threads():
-        thread.wait(WAIT_MS)
 
     assert presses > 20
     assert 2 <= sent.count("/v2/hello/") <= int(elapsed) + 1

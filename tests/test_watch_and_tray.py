@@ -3,50 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox
 
 from lsdesk.core.api_url import API_URL_ENV
-from lsdesk.core.history import History
 from lsdesk.core.keystore import MemoryKeyStore
 from lsdesk.core.outcome import State
-from lsdesk.gui.app import create_window
 from lsdesk.gui.preferences import DEFAULT_WATCH_MINUTES, MIN_WATCH_MINUTES, Preferences, PreferencesDialog
 from lsdesk.gui.tray import TrayIcon
-from lsdesk.gui.worker import unfinished_threads
 from lsdesk.sandbox import DEMO_KEY
+from tests.conftest import WAIT_MS
 
-WAIT_MS = 10_000
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "lsdesk.ini"), QSettings.Format.IniFormat)
 
 
 @pytest.fixture
-def open_window(qtbot, sandbox, settings, tmp_path):
-    opened = []
-
-    def open_(api_url=None):
-        store = MemoryKeyStore()
-        store.set("default", DEMO_KEY)
-        window = create_window(
-            api_url, store=store, settings=settings, history=History(tmp_path / "history.jsonl")
-        )
-        qtbot.addWidget(window)
-        opened.append(window)
-        window.show()
-        with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
-            pass
-        return window
-
-    yield open_
-    for window in opened:
-        window.quit()
-    sandbox.stop()
-    for thread in unfinished_threads():
-        thread.wait(WAIT_MS)
+def store():
+    keys = MemoryKeyStore()
+    keys.set("default", DEMO_KEY)
+    return keys
 
 
 def test_preferences_default_to_a_six_hourly_check_and_the_tray(settings):
@@ -83,7 +56,7 @@ def test_the_dialog_offers_no_interval_under_15_minutes(qtbot):
 
 
 def test_saved_preferences_take_effect_in_the_window(open_window, sandbox, settings, qtbot):
-    window = open_window(sandbox.api_url)
+    window = open_window()
     dialog = window.open_preferences()
     dialog.watch.setCurrentIndex(dialog.watch.findData(30))
     dialog.keep_in_tray.setChecked(False)
@@ -98,13 +71,13 @@ def test_the_api_address_from_settings_is_used_when_no_option_or_variable_names_
 ):
     monkeypatch.delenv(API_URL_ENV, raising=False)
     Preferences(api_url=sandbox.api_url).save(settings)
-    window = open_window()
+    window = open_window(api_url=None)
     assert window.badge.state is State.VALID
     assert sandbox.request_count >= 1
 
 
 def test_the_watch_notices_a_key_being_revoked(open_window, sandbox, qtbot):
-    window = open_window(sandbox.api_url)
+    window = open_window()
     assert window.badge.state is State.VALID
     sandbox.revoke_key(DEMO_KEY)
     window.watch.set_interval_ms(50)
@@ -115,7 +88,7 @@ def test_the_watch_notices_a_key_being_revoked(open_window, sandbox, qtbot):
 
 
 def test_network_problems_never_count_as_the_key_turning_invalid(open_window, sandbox, qtbot):
-    window = open_window(sandbox.api_url)
+    window = open_window()
     sandbox.faults.status = 503
     window.watch.set_interval_ms(50)
     failing = []
@@ -125,7 +98,7 @@ def test_network_problems_never_count_as_the_key_turning_invalid(open_window, sa
 
 
 def test_the_tray_shows_the_state_and_its_warning_opens_the_window(open_window, sandbox, qtbot):
-    window = open_window(sandbox.api_url)
+    window = open_window()
     tray = TrayIcon(window)
     with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
         window.check()
@@ -136,7 +109,7 @@ def test_the_tray_shows_the_state_and_its_warning_opens_the_window(open_window, 
 
 
 def test_closing_keeps_lsdesk_in_the_tray_until_quit(open_window, sandbox, qtbot):
-    window = open_window(sandbox.api_url)
+    window = open_window()
     window.keep_in_tray = True
     window.close()
     assert not window.isVisible()

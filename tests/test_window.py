@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -10,52 +9,18 @@ import time
 
 import pytest
 from keyring.backends import fail
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
-from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore
+from lsdesk.core.keystore import SystemKeyStore
 from lsdesk.core.outcome import State
-from lsdesk.gui.app import create_window
 from lsdesk.gui.badge import CHECKING_TITLE
 from lsdesk.gui.window import WINDOW_TITLE
 from lsdesk.gui.worker import unfinished_threads
 from lsdesk.sandbox import DEMO_KEY
+from tests.conftest import WAIT_MS
 
 UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
-WAIT_MS = 10_000
-
-
-@pytest.fixture
-def store():
-    return MemoryKeyStore()
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "lsdesk.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def open_window(qtbot, sandbox, store, settings):
-    """Opens a window on the sandbox; waits for its first check unless told not to."""
-    opened = []
-
-    def open_(*, wait: bool = True, key_store=None):
-        window = create_window(sandbox.api_url, store=key_store or store, settings=settings)
-        qtbot.addWidget(window)
-        opened.append(window)
-        window.show()
-        if wait:
-            with qtbot.waitSignal(window.host.operation_finished, timeout=WAIT_MS):
-                pass
-        return window
-
-    yield open_
-    for window in opened:
-        window.close()
-    sandbox.stop()  # ends any request still waiting on a delay
-    for thread in unfinished_threads():
-        thread.wait(WAIT_MS)
 
 
 def test_window_is_titled_like_the_lessonspace_settings_page(open_window):
@@ -204,20 +169,6 @@ def test_controls_carry_object_names_accessible_names_and_a_buddy_label(open_win
         assert widget.accessibleName(), widget.objectName()
     buddies = [label for label in window.findChildren(QLabel) if label.buddy() is window.key_field.line_edit]
     assert [label.text() for label in buddies] == ["API &key"]
-
-
-def test_tab_order_runs_from_the_field_through_the_buttons(open_window):
-    window = open_window()
-    expected = [
-        window.key_field.line_edit,
-        window.key_field.toggle,
-        window.save_button,
-        window.check_button,
-        window.rotate_button,
-        window.open_developer_button,
-    ]
-    for current, following in zip(expected, expected[1:]):
-        assert current.nextInFocusChain() is following
 
 
 def test_last_known_status_is_shown_while_the_launch_check_runs(open_window, store, sandbox, settings, qtbot):

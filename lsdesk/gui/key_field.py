@@ -66,13 +66,17 @@ class ApiKeyField(QWidget):
         self.line_edit.clear()
         self.toggle.setChecked(False)
 
-    def input_problem(self) -> str | None:
-        """What is wrong with the typed key, in words; None if it looks right."""
+    def looks_like_a_key(self) -> bool:
+        """True if the typed key passes the input rule; otherwise say why, and
+        put the cursor back in the field so it can be fixed at once."""
         try:
             parse_api_key(self.text())
         except ApiKeyInputError as error:
-            return str(error)
-        return None
+            self.show_feedback(str(error), problem=True)
+            self.setFocus()
+            return False
+        self.clear_feedback()
+        return True
 
     def show_feedback(self, message: str, *, problem: bool) -> None:
         self.feedback.setText(("Problem: " if problem else "") + message)

@@ -92,12 +92,8 @@ class RotateDialog(QDialog):
     def rotate(self, allow_other_organisation: bool = False) -> None:
         if self._host.busy or self._new_key is not None:
             return
-        problem = self.key_field.input_problem()
-        if problem:
-            self.key_field.show_feedback(problem, problem=True)
-            self.key_field.setFocus()
+        if not self.key_field.looks_like_a_key():
             return
-        self.key_field.clear_feedback()
         self._host.rotate(self.key_field.text(), self._current, allow_other_organisation=allow_other_organisation)
 
     @Slot()

@@ -171,12 +171,7 @@ class SettingsWindow(QWidget):
 
     @Slot()
     def save(self) -> None:
-        if self._host.busy:
-            return
-        problem = self.key_field.input_problem()
-        if problem:
-            self.key_field.show_feedback(problem, problem=True)
-            self.key_field.setFocus()
+        if self._host.busy or not self.key_field.looks_like_a_key():
             return
         if self._host.save(self.key_field.text()):
             self._operation = "save"
