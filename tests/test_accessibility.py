@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAccessible, QFont
+from PySide6.QtGui import QAccessible, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from lsdesk.core.keystore import MemoryKeyStore
@@ -144,3 +144,14 @@ def test_icons_are_sharp_at_200_percent(window):
     status = icon("valid.svg").pixmap(QSize(32, 32), 2.0)
     assert status.width() == 64
     assert not status.toImage().isNull()
+
+
+def test_high_contrast_draws_the_badge_in_the_text_colour_without_a_tint(window, monkeypatch):
+    from lsdesk.gui import theme
+
+    # The platform decides the contrast preference; here it is said to be high.
+    monkeypatch.setattr(theme, "high_contrast", lambda: True)
+    window.badge.restyle()
+    text = QApplication.palette().color(QPalette.ColorRole.WindowText).name()
+    assert f"border: 2px solid {text}" in window.badge.styleSheet()
+    assert "background-color: transparent" in window.badge.styleSheet()

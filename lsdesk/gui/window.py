@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -140,6 +140,9 @@ class SettingsWindow(QWidget):
         host.rotated.connect(self._on_rotated)
         host.failed.connect(self._on_failed)
         host.recovered.connect(self._on_recovered)
+        # Held: the accessibility hints live only as long as this wrapper.
+        self._style_hints = QGuiApplication.styleHints()
+        self._style_hints.accessibility().contrastPreferenceChanged.connect(self._restyle)
         self._update_buttons()
 
     @property
@@ -269,11 +272,15 @@ class SettingsWindow(QWidget):
         # Widgets with a style sheet (the badge, the banner) get no palette or
         # font events of their own, so the window passes them on.
         if event.type() == QEvent.Type.PaletteChange:
-            self.badge.restyle()
-            self._restyle_banner()
+            self._restyle()
         elif event.type() == QEvent.Type.FontChange:
             self.badge.scale_title_font()
         super().changeEvent(event)
+
+    @Slot()
+    def _restyle(self) -> None:
+        self.badge.restyle()
+        self._restyle_banner()
 
     def _restyle_banner(self) -> None:
         style = banner_style()
