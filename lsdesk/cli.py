@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "save":
             saved = desk.save(_read_key(sys.stdin))
             return report(saved.outcome, saved=saved.saved)
-        rotation = desk.rotate(_read_key(sys.stdin), allow_other_organisation=args.allow_other_organisation)
+        new_key = _read_key(sys.stdin, "Paste the new Lessonspace API key (it won't be shown): ")
+        rotation = desk.rotate(new_key, allow_other_organisation=args.allow_other_organisation)
         return report(
             rotation.outcome,
             old_key=rotation.old_key.value if rotation.old_key else None,
@@ -96,10 +97,10 @@ def _sentence(result: Outcome) -> str:
     return f"Valid API key{ending}{org}. {result.message}"
 
 
-def _read_key(stream: TextIO) -> str:
+def _read_key(stream: TextIO, prompt: str = "Paste your Lessonspace API key (it won't be shown): ") -> str:
     """The key from standard input; at a terminal, asked for without echo."""
     if stream.isatty():
-        return getpass.getpass("Paste your Lessonspace API key (it won't be shown): ")
+        return getpass.getpass(prompt)
     return stream.read(MAX_INPUT_LENGTH + 1)
 
 
