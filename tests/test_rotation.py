@@ -288,3 +288,21 @@ def test_the_journal_never_holds_a_key(client, store, journal, sandbox):
     text = (journal.folder / f"{PROFILE}.json").read_text()
     assert DEMO_KEY not in text and new_key not in text
     assert DEMO_KEY[-4:] in text and new_key[-4:] in text
+
+
+def test_a_keychain_that_keeps_nothing_reliably_leaves_every_key_for_the_next_launch(client, journal, sandbox):
+    backend = FlakyBackend()
+    store = SystemKeyStore(backend=backend)
+    store.set(PROFILE, DEMO_KEY)
+    new_key = sandbox.generate_key()
+    backend.written.clear()
+    backend.read_back = "garbled"  # from the next write on, every read hands back something else
+    result = rotate_key(client, store, PROFILE, new_key, journal)
+    assert not result.rotated
+    assert "will settle this the next time it starts" in result.outcome.message
+    assert "your old key is still saved" not in result.outcome.message
+    assert journal.read(PROFILE) is not None
+    assert {DEMO_KEY, new_key} <= set(backend.values.values())
+    backend.read_back = None  # the keychain behaves again: the next launch settles it
+    assert "lsdesk finished it" in recover_rotation(client, store, PROFILE, journal)
+    assert store.get(PROFILE) == new_key

@@ -270,14 +270,14 @@ def _swap_keys(store: KeyStore, profile: str, old_key: str, new_key: str, journa
         _clean_up(store, profile, journal)
         return None
     except KeyStoreError as error:
-        _roll_back(store, profile, old_key, journal)
-        return replace(error.outcome, message=f"{error.outcome.message} {_NEW_KEY_NOT_SAVED}")
+        settled = _roll_back(store, profile, old_key, journal)
+        return replace(error.outcome, message=f"{error.outcome.message} {_after_failure(settled)}")
     except OSError as error:
         log.warning("could not write the rotation journal: %s", type(error).__name__)
-        _roll_back(store, profile, old_key, journal)
+        settled = _roll_back(store, profile, old_key, journal)
         return outcome(
             State.NO_STORAGE,
-            f"lsdesk could not write its own files in {journal.folder}. {_NEW_KEY_NOT_SAVED}",
+            f"lsdesk could not write its own files in {journal.folder}. {_after_failure(settled)}",
             title="Can't save lsdesk's files",
         )
 
@@ -292,6 +292,15 @@ _NEW_KEY_NOT_SAVED = (
     "The new key was not saved and your old key is still saved. "
     "Copy the new key so you don't lose it, then try again."
 )
+_UNSETTLED = (
+    "Your keychain is not keeping keys reliably, so lsdesk kept every key it had and will settle this "
+    "the next time it starts. Copy the new key so you don't lose it."
+)
+
+
+def _after_failure(settled: bool) -> str:
+    """What a failed swap left behind, in words."""
+    return _NEW_KEY_NOT_SAVED if settled else _UNSETTLED
 
 _OLD_KEY_SENTENCES = {
     OldKey.REJECTED: "The old key no longer works.",
@@ -310,16 +319,16 @@ def _old_key_state(result: Outcome) -> OldKey:
 
 def _store_refused(store: KeyStore, profile: str, old_key: str, journal: RotationJournal) -> Outcome:
     log.warning("the credential store did not keep a value during rotation of profile %s", profile)
-    _roll_back(store, profile, old_key, journal)
+    settled = _roll_back(store, profile, old_key, journal)
     return outcome(
         State.NO_STORAGE,
-        f"Your keychain did not keep the new key. {_NEW_KEY_NOT_SAVED}",
+        f"Your keychain did not keep the new key. {_after_failure(settled)}",
         title="Can't save to your keychain",
     )
 
 
-def _roll_back(store: KeyStore, profile: str, old_key: str, journal: RotationJournal) -> None:
-    """Put the old key back in the main slot and drop the extra slots.
+def _roll_back(store: KeyStore, profile: str, old_key: str, journal: RotationJournal) -> bool:
+    """Put the old key back in the main slot and drop the extra slots; True if done.
 
     If the store fails even now, the journal stays: the next launch finishes
     the job, and the old key is still in one slot or another.
@@ -329,8 +338,11 @@ def _roll_back(store: KeyStore, profile: str, old_key: str, journal: RotationJou
             store.set(profile, old_key)
         if store.get(profile) == old_key:
             _clean_up(store, profile, journal)
+            return True
     except (KeyStoreError, OSError):
-        log.warning("rolling back the rotation of profile %s failed; it will be finished at next launch", profile)
+        pass
+    log.warning("rolling back the rotation of profile %s failed; it will be finished at next launch", profile)
+    return False
 
 
 def recover_rotation(client: LessonspaceClient, store: KeyStore, profile: str, journal: RotationJournal) -> str | None:
