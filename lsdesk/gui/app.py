@@ -18,10 +18,10 @@ from lsdesk.core.api_url import API_URL_ENV, ApiUrlError, developer_settings_url
 from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name
 from lsdesk.core.rotation import RotationJournal
-from lsdesk.gui.theme import icon
 from lsdesk.gui.first_paint import after_first_paint
 from lsdesk.gui.preferences import Preferences
 from lsdesk.gui.status_memory import StatusMemory
+from lsdesk.gui.theme import icon
 from lsdesk.gui.tray import TrayIcon
 from lsdesk.gui.watch import KeyWatch
 from lsdesk.gui.window import SettingsWindow
@@ -88,19 +88,13 @@ def _add_tray(window: SettingsWindow, settings: QSettings) -> None:
     """Show lsdesk in the system tray where there is one; without one, a key
     that stops working brings the window forward instead."""
     if not QSystemTrayIcon.isSystemTrayAvailable():
-        window.watch.turned_invalid.connect(lambda _result: _bring_forward(window))
+        window.watch.turned_invalid.connect(window.bring_forward)
         return
     tray = TrayIcon(window)
     tray.show()
     window.watch.turned_invalid.connect(tray.warn_invalid)
     window.keep_in_tray = Preferences.load(settings).keep_in_tray
     window.preferences_changed.connect(lambda changed: setattr(window, "keep_in_tray", changed.keep_in_tray))
-
-
-def _bring_forward(window: SettingsWindow) -> None:
-    window.showNormal()
-    window.raise_()
-    window.activateWindow()
 
 
 def run_window(api_url: str | None = None, profile: str = "default", *, sandbox: bool = False) -> int:

@@ -21,7 +21,7 @@ class TrayIcon(QSystemTrayIcon):
         self.setToolTip("lsdesk: checking your Lessonspace API key")
         menu = QMenu(window)
         for text, action in (
-            ("&Open lsdesk", self.open_window),
+            ("&Open lsdesk", window.bring_forward),
             ("&Check now", window.check),
             ("&Quit", window.quit),
         ):
@@ -31,7 +31,7 @@ class TrayIcon(QSystemTrayIcon):
         self.setContextMenu(menu)
         self._menu = menu
         self.activated.connect(self._on_activated)
-        self.messageClicked.connect(self.open_window)
+        self.messageClicked.connect(window.bring_forward)
         window.host.checked.connect(self.show_state)
 
     @Slot(object)
@@ -43,13 +43,7 @@ class TrayIcon(QSystemTrayIcon):
     def warn_invalid(self, result: Outcome) -> None:
         self.showMessage(INVALID_TITLE, INVALID_MESSAGE, QSystemTrayIcon.MessageIcon.Warning, 0)
 
-    @Slot()
-    def open_window(self) -> None:
-        self._window.showNormal()
-        self._window.raise_()
-        self._window.activateWindow()
-
     @Slot(QSystemTrayIcon.ActivationReason)
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
-            self.open_window()
+            self._window.bring_forward()

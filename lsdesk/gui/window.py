@@ -214,7 +214,6 @@ class SettingsWindow(QWidget):
     def _on_rotated(self, result: RotationResult) -> None:
         if result.rotated:
             self._show_stored_key_status(result.outcome)
-        self.history_list.refresh()
 
     @Slot(str)
     def _on_recovered(self, notice: str) -> None:
@@ -233,6 +232,8 @@ class SettingsWindow(QWidget):
     def _on_busy_changed(self) -> None:
         self.key_field.set_busy(self._host.busy)
         self._update_buttons()
+        if not self._host.busy:
+            self.history_list.refresh()  # the worker records each operation before it ends
 
     # Display ---------------------------------------------------------------
 
@@ -241,7 +242,6 @@ class SettingsWindow(QWidget):
         self._last_check = result
         self._show_details(result)
         self._memory.remember(result)
-        self.history_list.refresh()
 
     def _show_details(self, result: Outcome) -> None:
         org = result.organisation
@@ -313,6 +313,13 @@ class SettingsWindow(QWidget):
     def _save_preferences(self, preferences: Preferences) -> None:
         preferences.save(self._settings)
         self.preferences_changed.emit(preferences)
+
+    @Slot()
+    def bring_forward(self) -> None:
+        """Show the window on top, from the tray or when the key needs attention."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
 
     @Slot()
     def quit(self) -> None:
