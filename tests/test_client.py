@@ -100,7 +100,6 @@ def test_server_errors_are_server_error_not_invalid(client, sandbox, status):
     "fault",
     [
         {"status": 418},
-        {"status": 404},
         {"html_page": True},
         {"wrong_shape": True},
         {"not_json": True},

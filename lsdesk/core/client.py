@@ -1,14 +1,20 @@
-"""The Lessonspace API client: asks Lessonspace whether a key works.
+"""The Lessonspace API client: the HTTP transport and the pacing of checks.
 
 One `httpx.Client` serves every call. Redirects are never followed (the key
 must not reach another host), TLS is always verified against the operating
 system's trust store, and response bodies are read up to a small cap, since
 a captive portal or a broken proxy can answer with anything. The standard
-proxy variables (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY) are honoured,
-as httpx does by default, and a failure says so when a proxy was in the way.
+proxy variables (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY) are honoured
+for https, as httpx does by default, and a failure says so when a proxy was
+in the way; plain http, which lsdesk allows only to this computer, never goes
+through a proxy, since it would carry the key there in clear text.
 
-Every answer, and every way of getting none, is classified into exactly one
-`State`. Only a 401 or 403 from Lessonspace makes a key `rejected`.
+Every check has an overall deadline, from the first byte sent to the last
+byte read, across hello/ and my-organisation/: a server trickling a byte
+every few seconds never trips a read timeout, so the check's own sockets are
+shut when the deadline passes.
+
+What each answer means is decided in lsdesk/core/answers.py.
 
 However fast a user presses Check, one key is checked at most once a second:
 a repeat check waits for its turn, and asks only hello/, since the key's
@@ -18,60 +24,53 @@ value can break out of the Authorization header.
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
-import json
 import logging
+import socket
 import ssl
 import threading
 import time
 import urllib.request
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import httpx
 
 from lsdesk import __version__
+from lsdesk.core.answers import (
+    MAX_RETRY_AFTER,
+    Reply,
+    classify_hello,
+    classify_organisation,
+    network_failure,
+    rate_limited,
+    redacted,
+    redirected,
+    too_slow,
+)
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
+from lsdesk.core.api_url import is_loopback_host
 from lsdesk.core.outcome import Organisation, Outcome, State, outcome
+
+__all__ = ["CHECK_DEADLINE", "MAX_BODY_BYTES", "MAX_RETRY_AFTER", "MIN_CHECK_INTERVAL", "LessonspaceClient"]
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5.0
 REQUEST_TIMEOUT = 15.0
+# Seconds from a check's first byte sent to its last byte read, both requests together.
+CHECK_DEADLINE = 15.0
 MAX_BODY_BYTES = 64 * 1024
-MAX_DETAIL_CHARS = 200
-# A Retry-After longer than this is treated as this: nobody waits an hour.
-MAX_RETRY_AFTER = 300.0
 # Seconds between the starts of two checks of one key.
 MIN_CHECK_INTERVAL = 1.0
 # Organisations remembered per client, for keys checked again.
 _KNOWN_ORGANISATIONS = 32
 
-RETRY_SOON = "Wait a minute, then try again."
 STOPPED = "The check was stopped before Lessonspace answered."
 NOT_A_KEY = (
     "lsdesk did not send this key: it is not shaped like a Lessonspace API key. "
     "Paste your key from Lessonspace again and save it."
 )
-
-
-@dataclass(frozen=True)
-class _Reply:
-    """A response, read up to MAX_BODY_BYTES."""
-
-    status: int
-    headers: httpx.Headers
-    body: bytes
-    truncated: bool
-
-    def json(self) -> object | None:
-        if self.truncated:
-            return None
-        try:
-            return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
-            return None
 
 
 class _Failure(Exception):
@@ -80,6 +79,66 @@ class _Failure(Exception):
     def __init__(self, result: Outcome):
         super().__init__(result.state.value)
         self.outcome = result
+
+
+class _Deadline:
+    """One check's overall time limit.
+
+    httpx's timeouts are per read, so a byte every few seconds keeps a
+    request alive for ever. Every connection a check opens is noted (through
+    httpcore's trace hook), and when the deadline passes its socket is shut
+    down, which ends whatever read is waiting on it at once.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._ends_at = time.monotonic() + seconds
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    @property
+    def expired(self) -> bool:
+        with self._lock:
+            return self._expired
+
+    def remaining(self) -> float:
+        return max(0.0, self._ends_at - time.monotonic())
+
+    def trace(self, event: str, info: dict) -> None:
+        if event != "connection.connect_tcp.complete":
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if not isinstance(sock, socket.socket):
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self._expired
+        if expired:
+            _shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self._expired = True
+            sockets = list(self._sockets)
+        if sockets:
+            log.info("check deadline of %.1f s passed; shutting its connections", self.seconds)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed: the request finished in time
 
 
 def _tls_context() -> ssl.SSLContext:
@@ -105,11 +164,15 @@ class LessonspaceClient:
         api_url: str,
         *,
         timeout: float = REQUEST_TIMEOUT,
+        deadline: float = CHECK_DEADLINE,
         transport: httpx.BaseTransport | None = None,
         min_check_interval: float = MIN_CHECK_INTERVAL,
     ):
         self.api_url = api_url
         self._timeout = timeout
+        self._deadline = deadline
+        # Plain http is allowed only to this computer; a proxy would see the key in clear text.
+        direct = _never_proxied(api_url)
         self._http = httpx.Client(
             base_url=api_url,
             headers={
@@ -122,9 +185,12 @@ class LessonspaceClient:
             follow_redirects=False,
             verify=_tls_context(),
             transport=transport,
+            trust_env=not direct,
+            # A fresh connection per request, so the deadline knows every socket a check uses.
+            limits=httpx.Limits(max_keepalive_connections=0),
         )
         # httpx reads the proxy variables only when it makes its own transport.
-        self._proxy = _proxy_address(api_url) if transport is None else None
+        self._proxy = _proxy_address(api_url) if transport is None and not direct else None
         if self._proxy:
             log.info("requests to the API go through the proxy server %s", self._proxy)
         self._lock = threading.Lock()
@@ -152,74 +218,69 @@ class LessonspaceClient:
         ending = key_ending(key)
         wait = self._seconds_to_wait(key)
         if wait > 0:
-            return _rate_limited(wait).with_key_ending(ending)
+            return rate_limited(wait).with_key_ending(ending)
         if not self._wait_for_turn(key):
             return outcome(State.OFFLINE, STOPPED).with_key_ending(ending)
+        deadline = _Deadline(self._deadline)
+        try:
+            result = self._ask(key, deadline)
+        finally:
+            deadline.cancel()
+        if result.state is State.RATE_LIMITED:
+            self._remember_retry_after(key, result.retry_after)
+        log.info("check of key ending %s: %s", ending, result.state.value)
+        return redacted(replace(result, key_ending=ending), key)
+
+    def _ask(self, key: str, deadline: _Deadline) -> Outcome:
         known = self._known_organisation(key)
         # my-organisation/ runs beside hello/, so a check costs one round trip.
-        organisation = None if known else _in_background(self._organisation, key)
+        organisation = None if known else _in_background(self._organisation, key, deadline)
         try:
-            result = self._hello(key)
+            result = classify_hello(self._get("hello/", key, deadline))
         except _Failure as failure:
             result = failure.outcome
         if organisation is not None:
             # Waited for even when unused, so no request outlives the check.
-            known = _result_or_none(organisation, self._timeout)
+            known = _result_or_none(organisation, deadline.remaining() + 1.0)
             self._remember_organisation(key, known)
         if result.state is State.VALID:
             result = replace(result, organisation=known)
-        if result.state is State.RATE_LIMITED:
-            self._remember_retry_after(key, result.retry_after)
-        log.info("check of key ending %s: %s", ending, result.state.value)
-        return replace(result, message=_redact(result.message, key), key_ending=ending)
+        return result
 
-    def _hello(self, key: str) -> Outcome:
-        reply = self._get("hello/", key)
-        if 200 <= reply.status < 300:
-            body = reply.json()
-            if isinstance(body, dict) and isinstance(body.get("response"), str):
-                return outcome(State.VALID, "Lessonspace accepted this key.")
-            log.warning("hello/ answered %s with a body of the wrong shape", reply.status)
-            return _unexpected()
-        return _classify_error(reply)
-
-    def _organisation(self, key: str) -> Organisation | None:
+    def _organisation(self, key: str, deadline: _Deadline) -> Organisation | None:
         try:
-            reply = self._get("my-organisation/", key)
+            return classify_organisation(self._get("my-organisation/", key, deadline))
         except _Failure as failure:
             log.info("my-organisation/ failed: %s", failure.outcome.state.value)
             return None
-        body = reply.json()
-        if not (200 <= reply.status < 300 and isinstance(body, dict)):
-            log.info("my-organisation/ answered %s; organisation unknown", reply.status)
-            return None
-        org_id, name = body.get("id"), body.get("name")
-        if not isinstance(org_id, int) or isinstance(org_id, bool):
-            log.warning("my-organisation/ answered without a numeric id")
-            return None
-        return Organisation(org_id, _clean_text(name) if isinstance(name, str) else None)
 
-    def _get(self, path: str, key: str) -> _Reply:
+    def _get(self, path: str, key: str, deadline: _Deadline) -> Reply:
         headers = {"Authorization": f"Organisation {key}"}
         try:
-            with self._http.stream("GET", path, headers=headers) as response:
+            with self._http.stream("GET", path, headers=headers, extensions={"trace": deadline.trace}) as response:
                 body = bytearray()
                 # Raw bytes: a compressed body nobody asked for could unpack to gigabytes
                 # in one chunk, before the cap is looked at.
                 for chunk in response.iter_raw():
                     body += chunk
-                    if len(body) > MAX_BODY_BYTES:
+                    if len(body) > MAX_BODY_BYTES or deadline.expired:
                         break
+            if deadline.expired:
+                raise _Failure(too_slow(deadline.seconds))
             truncated = len(body) > MAX_BODY_BYTES or _compressed(response.headers)
             log.debug("GET %s -> %s (%d bytes read)", path, response.status_code, len(body))
-            return _Reply(response.status_code, response.headers, bytes(body[:MAX_BODY_BYTES]), truncated)
+            return Reply(
+                response.status_code, response.headers, bytes(body[:MAX_BODY_BYTES]), truncated, str(response.url)
+            )
         except httpx.HTTPError as error:
             log.info("GET %s failed: %s", path, type(error).__name__)
-            raise _Failure(_network_failure(error, self._proxy)) from None
+            if deadline.expired:
+                raise _Failure(too_slow(deadline.seconds)) from None
+            raise _Failure(network_failure(error, self._proxy)) from None
         except httpx.InvalidURL:
             # httpx reads a redirect's Location even when it will not follow it.
             log.warning("GET %s answered with a redirect to no valid address; not followed", path)
-            raise _Failure(_redirected()) from None
+            raise _Failure(redirected()) from None
         except RuntimeError as error:
             # httpx raises RuntimeError once close() has abandoned the client.
             log.info("GET %s abandoned: %s", path, type(error).__name__)
@@ -270,7 +331,6 @@ def _compressed(headers: httpx.Headers) -> bool:
     log.warning("the API answered with a %s body, although lsdesk asked for none", encoding[:20])
     return True
 
-
 def _sendable(key: str) -> bool:
     """Only what the one input rule accepts goes into a header."""
     try:
@@ -278,11 +338,9 @@ def _sendable(key: str) -> bool:
     except ApiKeyInputError:
         return False
 
-
 def _fingerprint(key: str) -> str:
     # Rate-limit bookkeeping needs to tell keys apart, not to keep them.
     return hashlib.sha256(key.encode()).hexdigest()
-
 
 def _in_background(function, *args) -> Future:
     """Run `function` on a daemon thread: a lookup that hangs must never
@@ -299,7 +357,6 @@ def _in_background(function, *args) -> Future:
     threading.Thread(target=run, name="lsdesk-organisation", daemon=True).start()
     return future
 
-
 def _result_or_none(future: Future, timeout: float) -> Organisation | None:
     try:
         return future.result(timeout=timeout)
@@ -307,54 +364,10 @@ def _result_or_none(future: Future, timeout: float) -> Organisation | None:
         log.info("organisation lookup did not finish", exc_info=True)
         return None
 
-
-def _classify_error(reply: _Reply) -> Outcome:
-    status = reply.status
-    if status in (401, 403):
-        detail = _detail(reply)
-        said = f' Lessonspace says: "{detail}"' if detail else ""
-        return outcome(
-            State.REJECTED,
-            "Lessonspace did not accept this key." + said + " Paste a new API key from Lessonspace and save it.",
-        )
-    if status == 429:
-        return _rate_limited(_retry_after_seconds(reply.headers.get("Retry-After")))
-    if 500 <= status < 600:
-        return outcome(
-            State.SERVER_ERROR,
-            f"Lessonspace had a problem answering (error {status}). "
-            + RETRY_SOON,
-        )
-    if 300 <= status < 400:
-        log.warning("the API answered with a redirect (%s); not followed", status)
-        return _redirected()
-    log.warning("the API answered with an unexpected status %s", status)
-    return _unexpected()
-
-
-def _redirected() -> Outcome:
-    return outcome(
-        State.UNEXPECTED,
-        "Lessonspace answered with a redirect, which lsdesk never follows, to keep your key safe. "
-        "If you set your own API address, check it; otherwise try again later.",
-    )
-
-
-def _unexpected() -> Outcome:
-    return outcome(
-        State.UNEXPECTED,
-        "Something other than Lessonspace answered, such as a Wi-Fi sign-in page or a company proxy. "
-        "Check that you can open websites, then try again.",
-    )
-
-
-def _rate_limited(seconds: float | None) -> Outcome:
-    wait = f"Wait {max(1, round(seconds))} seconds" if seconds else "Wait a few seconds"
-    return outcome(
-        State.RATE_LIMITED,
-        f"Lessonspace is handling too many requests right now. {wait}, then try again.",
-        retry_after=seconds,
-    )
+def _never_proxied(api_url: str) -> bool:
+    """Plain http to this computer goes direct, whatever the proxy variables say."""
+    url = httpx.URL(api_url)
+    return url.scheme == "http" and is_loopback_host(url.host)
 
 
 def _proxy_address(api_url: str) -> str | None:
@@ -367,78 +380,3 @@ def _proxy_address(api_url: str) -> str | None:
         return None
     address = httpx.URL(proxy if "://" in proxy else f"http://{proxy}")  # without any user name or password
     return f"{address.host}:{address.port}" if address.port else address.host
-
-
-def _network_failure(error: httpx.HTTPError, proxy: str | None = None) -> Outcome:
-    named = f" ({proxy})" if proxy else ""
-    through = f" through your proxy server{named}" if proxy else ""
-    if isinstance(error, httpx.ProxyError):
-        message = (
-            f"lsdesk couldn't get through your proxy server{named} to Lessonspace. "
-            "Check the proxy settings, or ask your IT team to allow api.thelessonspace.com."
-        )
-    elif _caused_by_tls(error):
-        message = (
-            f"lsdesk couldn't make a secure connection to Lessonspace{through}. This usually means a company "
-            "proxy or firewall is in the way: ask your IT team to allow api.thelessonspace.com, or to install "
-            "the company's certificate on this computer."
-        )
-    elif proxy and isinstance(error, httpx.ConnectError):
-        message = (
-            f"lsdesk couldn't reach the proxy server set on this computer ({proxy}). "
-            "Check the proxy settings and your internet connection, or ask your IT team."
-        )
-    elif isinstance(error, httpx.TimeoutException):
-        message = f"Lessonspace didn't answer in time{through}. Check your internet connection, then try again."
-    elif isinstance(error, httpx.ConnectError):
-        message = "lsdesk couldn't connect to Lessonspace. Check your internet connection, then try again."
-    elif isinstance(error, httpx.DecodingError):
-        return _unexpected()
-    else:
-        message = (
-            f"The connection to Lessonspace{through} broke off. Check your internet connection, then try again."
-        )
-    return outcome(State.OFFLINE, message)
-
-
-def _caused_by_tls(error: BaseException) -> bool:
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After is either whole seconds or an HTTP date; anything else is ignored."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():  # "²" is a digit to isdigit(), not to float()
-        seconds = float(value)
-    else:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when is None or when.tzinfo is None:
-            return None
-        seconds = when.timestamp() - time.time()
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER) or None
-
-
-def _detail(reply: _Reply) -> str | None:
-    body = reply.json()
-    if isinstance(body, dict) and isinstance(body.get("detail"), str):
-        return _clean_text(body["detail"])[:MAX_DETAIL_CHARS] or None
-    return None
-
-
-def _clean_text(text: str) -> str:
-    """Server text made safe to show: printable characters, single spaces."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-
-
-def _redact(message: str, key: str) -> str:
-    return message.replace(key, "[API key]") if key else message
