@@ -30,6 +30,7 @@ from lsdesk.core.client import LessonspaceClient  # noqa: E402 - after the skip
 from lsdesk.core.outcome import State  # noqa: E402
 from lsdesk.sandbox import DEMO_KEY  # noqa: E402
 from tests.company_network import CompanyProxy, CompanyRoot, make_company_root, unused_port  # noqa: E402
+from tests.reliability.loopback import RawServer  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 TRUST_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
@@ -131,15 +132,43 @@ def test_the_company_root_is_in_no_bundle_python_brings(sandbox, inspecting_prox
     assert sandbox.request_count == 0
 
 
-def test_http_proxy_variable_carries_the_check_through_the_proxy(no_proxy_settings, sandbox):
+def test_plain_http_to_this_computer_never_goes_through_the_http_proxy(no_proxy_settings, sandbox):
+    """Before: HTTP_PROXY carried the check of http://127.0.0.1 (the key in clear text) to the proxy."""
     with CompanyProxy() as proxy:
         no_proxy_settings.setenv("HTTP_PROXY", proxy.url)
         with LessonspaceClient(sandbox.api_url, timeout=5) as client:
             result = client.check(DEMO_KEY)
 
     assert result.state is State.VALID
-    assert ("GET", f"{sandbox.api_url}hello/") in proxy.seen
-    assert ("GET", f"{sandbox.api_url}my-organisation/") in proxy.seen
+    assert proxy.seen == []
+    assert sandbox.request_count == 2  # hello/ and my-organisation/, straight to the server
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_no_proxy_variable_is_ever_contacted_for_plain_http_to_this_computer(no_proxy_settings, sandbox, variable, host):
+    # A "proxy" that counts every connection made to it, whatever is sent on it.
+    with RawServer() as proxy:
+        no_proxy_settings.setenv(variable, f"http://127.0.0.1:{proxy.port}")
+        with LessonspaceClient(sandbox.api_url.replace("127.0.0.1", host), timeout=5) as client:
+            result = client.check(DEMO_KEY)
+        contacted = proxy.connections
+
+    assert result.state is State.VALID
+    assert contacted == 0
+
+
+def test_https_still_goes_through_all_proxy(no_proxy_settings):
+    with RawServer() as proxy:
+        port = proxy.port
+        no_proxy_settings.setenv("ALL_PROXY", f"http://127.0.0.1:{port}")
+        with LessonspaceClient(f"https://127.0.0.1:{unused_port()}/v2/", timeout=5) as client:
+            result = client.check(DEMO_KEY)
+        contacted = proxy.connections
+
+    assert result.state is State.OFFLINE
+    assert contacted >= 1
+    assert f"proxy server (127.0.0.1:{port})" in result.message
 
 
 def test_no_proxy_variable_sends_the_check_past_the_proxy(no_proxy_settings, sandbox):
@@ -149,7 +178,7 @@ def test_no_proxy_variable_sends_the_check_past_the_proxy(no_proxy_settings, san
         assert client.check(DEMO_KEY).state is State.VALID
 
 
-@pytest.mark.parametrize("scheme", ["https", "http"])
+@pytest.mark.parametrize("scheme", ["https"])
 def test_unreachable_proxy_is_offline_and_the_message_names_the_proxy(no_proxy_settings, scheme):
     proxy = f"127.0.0.1:{unused_port()}"
     no_proxy_settings.setenv(f"{scheme.upper()}_PROXY", f"http://user:secret@{proxy}")
