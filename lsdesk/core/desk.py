@@ -14,6 +14,7 @@ from lsdesk.core import paths, usecases
 from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.keystore import KeyStore
 from lsdesk.core.outcome import Outcome
+from lsdesk.core.retry_after import RetryAfterMemory
 from lsdesk.core.rotation import Progress, RotationJournal, RotationResult, recover_rotation, rotate_key
 
 if TYPE_CHECKING:
@@ -29,12 +30,16 @@ class KeyDesk:
         *,
         journal: RotationJournal,
         history: History,
+        waits: RetryAfterMemory | None = None,
     ):
         self.client = client
         self.store = store
         self.profile = profile
         self.journal = journal
         self.history = history
+        # Lessonspace's requests to wait, beside the journals: in the state folder for the
+        # window and the command line alike, in the sandbox's own folder for the sandbox.
+        self.waits = waits if waits is not None else RetryAfterMemory(journal.folder / "retry-after")
 
     @classmethod
     def in_user_folders(cls, client: LessonspaceClient, store: KeyStore, profile: str) -> KeyDesk:
@@ -52,7 +57,7 @@ class KeyDesk:
         return recover_rotation(self.client, self.store, self.profile, self.journal)
 
     def check_stored(self) -> Outcome:
-        result = usecases.check_stored_key(self.client, self.store, self.profile)
+        result = usecases.check_stored_key(self.client, self.store, self.profile, self.waits)
         self.history.record("check", self.profile, result)
         return result
 

@@ -10,6 +10,7 @@ log, never here, and the API key never appears in any of it.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
@@ -93,6 +94,8 @@ class Outcome:
             "organisation": self.organisation.to_json() if self.organisation else None,
             "key_ending": self.key_ending,
             "detail": self.message,
+            # Whole seconds to wait before asking again; null when unknown or not rate limited.
+            "retry_after": math.ceil(self.retry_after) if self.retry_after else None,
         }
 
 

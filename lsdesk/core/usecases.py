@@ -11,12 +11,14 @@ import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from lsdesk.core.answers import rate_limited
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.keystore import KeyStore, KeyStoreError
 from lsdesk.core.outcome import Outcome, State, outcome
 
 if TYPE_CHECKING:
     from lsdesk.core.client import LessonspaceClient
+    from lsdesk.core.retry_after import RetryAfterMemory
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +37,15 @@ class SaveResult:
     saved: bool
 
 
-def check_stored_key(client: LessonspaceClient, store: KeyStore, profile: str) -> Outcome:
-    """Check the key saved for `profile`."""
+def check_stored_key(
+    client: LessonspaceClient, store: KeyStore, profile: str, waits: RetryAfterMemory | None = None
+) -> Outcome:
+    """Check the key saved for `profile`.
+
+    While a wait Lessonspace asked for (a 429's Retry-After, remembered in
+    `waits` by any process) is not over, nothing is sent: the answer is
+    `rate_limited` with the time left.
+    """
     try:
         key = store.get(profile)
     except KeyStoreError as error:
@@ -46,7 +55,14 @@ def check_stored_key(client: LessonspaceClient, store: KeyStore, profile: str) -
             State.NOT_SET,
             "No API key is saved on this computer yet. Paste your organisation's key and save it.",
         )
-    return client.check(key)
+    left = waits.remaining(profile) if waits is not None else None
+    if left:
+        log.info("Lessonspace asked to wait; %.0f s left, so not asking for profile %s", left, profile)
+        return rate_limited(left).with_key_ending(key_ending(key))
+    result = client.check(key)
+    if waits is not None and result.state is State.RATE_LIMITED and result.retry_after:
+        waits.remember(profile, result.retry_after)
+    return result
 
 
 def check_key(client: LessonspaceClient, raw: str) -> Outcome:

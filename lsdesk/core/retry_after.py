@@ -1,0 +1,111 @@
+"""How long Lessonspace asked lsdesk to wait, remembered across processes.
+
+A 429's Retry-After holds for the key, not for one process: a scheduler
+running `lsdesk check` every minute, or the window opened again, must not ask
+before the wait is over. One small JSON file per profile holds only the
+profile's name and when the wait ends (UTC), nothing secret. It is written
+atomically; a file that is damaged, not a plain file, or ends implausibly
+far ahead is ignored, so it can only ever hold a check back for a while,
+never stop lsdesk.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+import tempfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from lsdesk.core.answers import MAX_RETRY_AFTER
+
+log = logging.getLogger(__name__)
+
+_MAX_FILE_BYTES = 4096
+
+
+class RetryAfterMemory:
+    """The end of each profile's wait, in `folder`."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def remaining(self, profile: str) -> float | None:
+        """Seconds left of the wait Lessonspace asked for on `profile`; None when there is none."""
+        record = self._read(profile)
+        if record is None:
+            return None
+        try:
+            ends = datetime.fromisoformat(record["not_before"])
+        except (KeyError, TypeError, ValueError):
+            log.warning("the saved wait of profile %s is damaged; ignored", profile)
+            return None
+        if record.get("profile") != profile or ends.tzinfo is None:
+            log.warning("the saved wait of profile %s is damaged; ignored", profile)
+            return None
+        left = (ends - datetime.now(timezone.utc)).total_seconds()
+        if left > MAX_RETRY_AFTER + 1:
+            log.warning("the saved wait of profile %s ends implausibly late; ignored", profile)
+            return None
+        return left if left > 0 else None
+
+    def remember(self, profile: str, seconds: float) -> None:
+        """Note that Lessonspace asked for `seconds` of quiet on `profile`. Never raises:
+        a wait that can't be written only means the next process may ask again."""
+        ends = datetime.now(timezone.utc) + timedelta(seconds=min(seconds, MAX_RETRY_AFTER))
+        record = {"profile": profile, "not_before": ends.isoformat(timespec="seconds")}
+        try:
+            self._write(profile, record)
+        except OSError as error:
+            log.info("could not save the wait of profile %s: %s", profile, type(error).__name__)
+
+    def _path(self, profile: str) -> Path:
+        return self.folder / f"{profile}.json"
+
+    def _read(self, profile: str) -> dict | None:
+        path = self._path(profile)
+        try:
+            status = path.lstat()
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return None
+        if not stat.S_ISREG(status.st_mode) or status.st_size > _MAX_FILE_BYTES:
+            log.warning("the saved wait of profile %s is not a small plain file; ignored", profile)
+            return None
+        try:
+            record = json.loads(path.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            log.warning("the saved wait of profile %s is damaged; ignored", profile)
+            return None
+        return record if isinstance(record, dict) else None
+
+    def _write(self, profile: str, record: dict) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{profile}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                json.dump(record, file)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, self._path(profile))
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        _sync_folder(self.folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable, where the OS lets a folder be opened (not on Windows)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
