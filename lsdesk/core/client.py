@@ -55,6 +55,10 @@ from lsdesk.core.outcome import Organisation, Outcome, State, outcome
 __all__ = ["CHECK_DEADLINE", "MAX_BODY_BYTES", "MAX_RETRY_AFTER", "MIN_CHECK_INTERVAL", "LessonspaceClient"]
 
 log = logging.getLogger(__name__)
+# httpx logs every response's reason phrase, and httpcore at DEBUG its headers, word for word:
+# a server can put the key back in either. lsdesk logs each request itself, without them.
+for _chatty in ("httpx", "httpcore"):
+    logging.getLogger(_chatty).setLevel(logging.WARNING)
 
 CONNECT_TIMEOUT = 5.0
 REQUEST_TIMEOUT = 15.0
