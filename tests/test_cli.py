@@ -60,6 +60,7 @@ def test_check_of_a_key_from_stdin_prints_json_and_exits_0(sandbox):
         "organisation": {"id": 4242, "name": "Demo Tutoring Co"},
         "key_ending": "6e80",
         "detail": "Lessonspace accepted this key.",
+        "retry_after": None,
     }
     assert_no_key_in(result, DEMO_KEY)
 

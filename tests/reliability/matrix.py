@@ -102,7 +102,7 @@ _NETWORK = {
     "wrong_shape": (State.UNEXPECTED, PORTAL),
     "not_json": (State.UNEXPECTED, PORTAL),
     "drop_connection": (State.OFFLINE, "broke off"),
-    "redirect": (State.UNEXPECTED, "redirect, which lsdesk never follows"),
+    "redirect": (State.UNEXPECTED, "which lsdesk never follows"),
     "huge_body": (State.UNEXPECTED, PORTAL),
     "timeout": (State.OFFLINE, "didn't answer in time"),
     "tls": (State.OFFLINE, "couldn't make a secure connection"),
