@@ -146,7 +146,9 @@ def test_plain_http_to_this_computer_never_goes_through_the_http_proxy(no_proxy_
 
 @pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"])
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
-def test_no_proxy_variable_is_ever_contacted_for_plain_http_to_this_computer(no_proxy_settings, sandbox, variable, host):
+def test_no_proxy_variable_is_ever_contacted_for_plain_http_to_this_computer(
+    no_proxy_settings, sandbox, variable, host
+):
     # A "proxy" that counts every connection made to it, whatever is sent on it.
     with RawServer() as proxy:
         no_proxy_settings.setenv(variable, f"http://127.0.0.1:{proxy.port}")

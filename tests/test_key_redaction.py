@@ -83,8 +83,8 @@ def assert_no_key(text: str) -> None:
 @pytest.mark.parametrize("name", list(RESPONDERS))
 def test_a_server_echoing_the_key_never_gets_it_into_an_outcome_or_a_log(caplog, name):
     with RawServer(RESPONDERS[name]) as server:
-        with caplog.at_level(logging.DEBUG), LessonspaceClient(server.api_url, timeout=5, min_check_interval=0) as client:
-            result = client.check(KEY)
+        with caplog.at_level(logging.DEBUG), LessonspaceClient(server.api_url, timeout=5, min_check_interval=0) as api:
+            result = api.check(KEY)
         assert server.recorded(), "the server was asked"
 
     assert_no_key(repr(result))  # every field
@@ -97,7 +97,9 @@ def test_a_server_echoing_the_key_never_gets_it_into_an_outcome_or_a_log(caplog,
     assert_no_key(caplog.text)
 
 
-@pytest.mark.parametrize("name", ["401 detail, headers, reason", "organisation name", "redirect location", "malformed status line"])
+@pytest.mark.parametrize(
+    "name", ["401 detail, headers, reason", "organisation name", "redirect location", "malformed status line"]
+)
 @pytest.mark.parametrize("as_json", [True, False], ids=["json", "sentence"])
 def test_a_server_echoing_the_key_never_gets_it_into_command_line_output(name, as_json):
     with RawServer(RESPONDERS[name]) as server:

@@ -55,7 +55,8 @@ BODIES = {
 @pytest.mark.parametrize("kind", list(NOT_LESSONSPACE_REFUSALS))
 def test_a_refusal_without_lessonspaces_json_is_unexpected_and_names_a_web_filter(caplog, status, kind):
     """Before: every 401/403 was `rejected`, so a block page called a working key invalid."""
-    with caplog.at_level(logging.WARNING), RawServer(answer(status, BODIES[kind], *NOT_LESSONSPACE_REFUSALS[kind])) as server:
+    refusal = answer(status, BODIES[kind], *NOT_LESSONSPACE_REFUSALS[kind])
+    with caplog.at_level(logging.WARNING), RawServer(refusal) as server:
         result = check(server)
     assert result.state is State.UNEXPECTED
     assert result.state.is_network_problem  # the watch takes it as no news: never the tray alarm
@@ -105,7 +106,8 @@ def test_a_redirect_names_where_it_pointed_without_query_and_without_following(c
     with RawServer() as elsewhere:
         port = elsewhere.port
         location = f"http://127.0.0.1:{port}/login/portal?token=abc&key={DEMO_KEY}#top"
-        with caplog.at_level(logging.WARNING), RawServer(answer(f"{status} Moved", b"", f"Location: {location}")) as server:
+        redirect = answer(f"{status} Moved", b"", f"Location: {location}")
+        with caplog.at_level(logging.WARNING), RawServer(redirect) as server:
             result = check(server)
         assert elsewhere.connections == 0
     assert result.state is State.UNEXPECTED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -12,6 +14,7 @@ from lsdesk.gui.preferences import DEFAULT_WATCH_MINUTES, MIN_WATCH_MINUTES, Pre
 from lsdesk.gui.tray import TrayIcon
 from lsdesk.sandbox import DEMO_KEY
 from tests.conftest import WAIT_MS
+from tests.reliability.loopback import RawServer
 
 
 
@@ -118,3 +121,24 @@ def test_closing_keeps_lsdesk_in_the_tray_until_quit(open_window, sandbox, qtbot
     window.quit()
     assert not window.isVisible()
     assert not window.host.running  # the worker thread has ended
+
+
+def test_a_web_filters_block_page_never_counts_as_the_key_turning_invalid(open_window, qtbot, caplog):
+    """Before: a 403 block page was `rejected`, and the watch raised the tray alarm for a working key."""
+    block_page = b"<html><body>Blocked by your organisation's web filter</body></html>"
+    blocked = (
+        b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\n"
+        + f"Content-Length: {len(block_page)}\r\nConnection: close\r\n\r\n".encode()
+        + block_page
+    )
+    with RawServer() as server, caplog.at_level(logging.WARNING):
+        window = open_window(api_url=server.api_url)
+        assert window.badge.state is State.VALID
+        server.respond = lambda _request: blocked
+        window.watch.set_interval_ms(50)
+        seen = []
+        window.host.checked.connect(lambda result: seen.append(result.state))
+        with qtbot.assertNotEmitted(window.watch.turned_invalid):
+            qtbot.waitUntil(lambda: seen.count(State.UNEXPECTED) >= 2, timeout=WAIT_MS)
+        assert State.REJECTED not in seen
+        assert window.badge.state is State.UNEXPECTED
