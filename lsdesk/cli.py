@@ -17,21 +17,42 @@ from lsdesk import __version__
 from lsdesk.core.api_key import MAX_INPUT_LENGTH
 from lsdesk.core.api_url import ApiUrlError, resolve_api_url
 from lsdesk.core.keystore import SystemKeyStore, check_profile_name
-from lsdesk.core.outcome import Outcome, State, outcome
+from lsdesk.core.local_problem import PROBLEM_IN_LSDESK, describe_local_problem
+from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, Outcome, State, outcome
 
-EXIT_CODES_HELP = """\
-exit codes:
-  0  the key is valid / done
-  1  Lessonspace rejected the key (rotate: the new key, or the saved key is no longer valid)
-  2  bad input or usage (rotate: also a key for another organisation without --allow-other-organisation)
-  3  no key saved, or no secure storage on this computer
-  4  offline, rate limited, server error or unexpected reply
-"""
+EXIT_CODES_HELP = "exit codes:\n" + "".join(
+    f"  {code:<3}  {meaning}\n" for code, meaning in EXIT_CODE_MEANINGS.items()
+)
+
+INTERRUPTED = "Stopped by Ctrl-C; if a rotation was running, lsdesk finishes or undoes it the next time it runs."
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    _configure_logging(args.verbose)
+    _no_core_dumps()  # first: a key read later must never end up in a core file
+    _replace_unencodable_output()
+    try:
+        args = _parser().parse_args(argv)
+        _configure_logging(args.verbose)
+        report = _Reporter(sys.stdout, as_json=getattr(args, "json", False))
+        try:
+            return _run(args, report)
+        except OSError as error:
+            # A folder or file of lsdesk's own on this computer: says nothing about the key.
+            log.info("stopped by a local problem", exc_info=True)  # the traceback only with -v
+            return report(outcome(State.UNFINISHED, describe_local_problem(error)))
+        except Exception:
+            log.info("stopped by a problem in lsdesk", exc_info=True)
+            return report(outcome(State.UNFINISHED, PROBLEM_IN_LSDESK))
+    except KeyboardInterrupt:
+        # SIGINT only: SIGTERM and SIGHUP keep Python's default, a plain kill,
+        # which leaves what recovery already handles.
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _run(args: argparse.Namespace, report: _Reporter) -> int:
     if args.command == "sandbox":
         return _run_sandbox(args.port)
     if args.command is None:
@@ -39,7 +60,6 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_window(api_url=args.api_url, profile=args.profile, sandbox=args.sandbox)
 
-    report = _Reporter(sys.stdout, as_json=args.json)
     try:
         api_url = resolve_api_url(args.api_url)
         profile = check_profile_name(args.profile)
@@ -122,8 +142,47 @@ def _run_sandbox(port: int) -> int:
 
 
 def _configure_logging(verbose: bool) -> None:
+    """With -v, technical detail goes to stderr; without it, stderr carries only
+    lsdesk's own sentences: no log line, no Python warning."""
+    logging.captureWarnings(True)  # warnings become log records of "py.warnings"
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    elif not logging.getLogger().handlers:
+        # Else logging's last-resort handler prints every warning to stderr.
+        logging.getLogger().addHandler(logging.NullHandler())
+
+
+def _no_core_dumps() -> None:
+    """No core file for this process, where the OS allows it (Linux, macOS):
+    a crash must not write the key in memory to disk."""
+    try:
+        import resource
+    except ImportError:  # Windows: no core dumps to switch off
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (OSError, ValueError):
+        pass  # a sandboxed process may not change its limits; nothing more to do
+
+
+def _replace_unencodable_output() -> None:
+    """An organisation's name the terminal's encoding lacks is printed with
+    replacement characters instead of stopping lsdesk mid-answer."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
+def _port(text: str) -> int:
+    """argparse type: a TCP port number, 0 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number; use a number from 0 to 65535") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number; use a number from 0 to 65535")
+    return port
 
 
 def _common_options() -> argparse.ArgumentParser:
@@ -191,5 +250,5 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sandbox = commands.add_parser("sandbox", parents=[_common_options()], help="run the practice Lessonspace in the foreground")
-    sandbox.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)")
+    sandbox.add_argument("--port", type=_port, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)")
     return parser

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta, timezone
 
 from lsdesk.core import history as history_module
@@ -47,7 +48,8 @@ def test_a_missing_file_is_an_empty_history(tmp_path):
     assert History(tmp_path / "none" / "history.jsonl").recent(5) == []
 
 
-def test_damaged_lines_are_skipped(tmp_path):
+def test_damaged_lines_are_skipped(tmp_path, caplog):
+    caplog.set_level(logging.WARNING)  # the skipped lines are logged
     path = tmp_path / "history.jsonl"
     history = History(path)
     history.record("check", "default", result(State.VALID, 1))

@@ -30,13 +30,14 @@ def test_preferences_default_to_a_six_hourly_check_and_the_tray(settings):
     assert DEFAULT_WATCH_MINUTES == 6 * 60
 
 
-def test_preferences_round_trip_and_never_check_more_often_than_every_15_minutes(settings):
+def test_preferences_round_trip_and_never_check_more_often_than_every_15_minutes(settings, caplog):
     Preferences(api_url="https://example.org/v2/", watch_minutes=60, keep_in_tray=False).save(settings)
     assert Preferences.load(settings) == Preferences("https://example.org/v2/", 60, False)
-    settings.setValue("preferences/watch_minutes", 1)
-    assert Preferences.load(settings).watch_minutes == MIN_WATCH_MINUTES == 15
-    settings.setValue("preferences/watch_minutes", "garbage")
-    assert Preferences.load(settings).watch_minutes == DEFAULT_WATCH_MINUTES
+    with caplog.at_level(logging.WARNING):  # each repaired value is logged
+        settings.setValue("preferences/watch_minutes", 1)
+        assert Preferences.load(settings).watch_minutes == MIN_WATCH_MINUTES == 15
+        settings.setValue("preferences/watch_minutes", "garbage")
+        assert Preferences.load(settings).watch_minutes == DEFAULT_WATCH_MINUTES
 
 
 def test_the_dialog_refuses_an_address_that_would_leak_the_key(qtbot):

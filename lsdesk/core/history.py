@@ -4,13 +4,22 @@ Each line holds the time, the action, the resulting state, the organisation
 id and the key's last four characters: never a key. Reading takes only the
 tail of the file, and the file is trimmed when it grows past a cap, so a
 history of years costs no more to show than one of a day.
+
+The file is only ever a convenience, so damage never stops lsdesk: a line
+that is not a well-formed entry is skipped, and a path that is not a
+regular file (a FIFO, a folder, a symbolic link) is neither read nor
+written. It is opened without following a symbolic link and without
+blocking, then checked with fstat, so a FIFO put in its place cannot hang
+the window.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import errno
 import os
+import stat
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,6 +33,13 @@ HISTORY_FILE = "history.jsonl"
 MAX_BYTES = 512 * 1024
 KEEP_AFTER_TRIM = 1000
 _TAIL_BYTES = 64 * 1024
+_LONGEST_TEXT = 64  # an action or profile name longer than this is not lsdesk's
+# Where the OS has them: never follow a symbolic link, never wait on a FIFO.
+_SAFE_OPEN_FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+class NotARegularFile(OSError):
+    """The history's path holds something other than a plain file."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,7 @@ class History:
         self.path = path
         self._lock = threading.Lock()
         self._in_memory: list[bytes] = []
+        self._told_of_damage = False
 
     def record(self, action: str, profile: str, result: Outcome) -> None:
         """Add one entry; a history that cannot be written is logged, never fatal."""
@@ -66,21 +83,22 @@ class History:
         try:
             with self._lock:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                with open(self.path, "a", encoding="utf-8") as file:
+                fd = _open_regular_file(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+                with open(fd, "a", encoding="utf-8") as file:
                     file.write(line + "\n")
                     size = file.tell()
                 if size > MAX_BYTES:
                     self._trim()
         except OSError as error:
-            log.warning("could not write the history: %s", type(error).__name__)
+            log.warning("could not write the history: %s", _describe(error))
 
     def recent(self, count: int, profile: str | None = None) -> list[HistoryEntry]:
         """The newest `count` entries, newest first, read from the end of the file."""
         if self.path is None:
             with self._lock:
-                return _newest(self._in_memory, count, profile)
+                return _newest(self._in_memory, count, profile)[0]
         try:
-            with open(self.path, "rb") as file:
+            with open(_open_regular_file(self.path, os.O_RDONLY), "rb") as file:
                 file.seek(0, os.SEEK_END)
                 size = file.tell()
                 file.seek(max(0, size - _TAIL_BYTES))
@@ -88,15 +106,19 @@ class History:
         except FileNotFoundError:
             return []
         except OSError as error:
-            log.warning("could not read the history: %s", type(error).__name__)
+            log.warning("could not read the history: %s", _describe(error))
             return []
         lines = tail.splitlines()
         if size > _TAIL_BYTES:
             lines = lines[1:]  # the first line may be cut in half
-        return _newest(lines, count, profile)
+        entries, damaged = _newest(lines, count, profile)
+        if damaged and not self._told_of_damage:
+            self._told_of_damage = True  # once: the window reads the history after every operation
+            log.warning("skipped %d damaged lines of the history", damaged)
+        return entries
 
     def _trim(self) -> None:
-        with open(self.path, "rb") as file:
+        with open(_open_regular_file(self.path, os.O_RDONLY), "rb") as file:
             lines = file.read().splitlines()[-KEEP_AFTER_TRIM:]
         temporary = self.path.with_suffix(".tmp")
         with open(temporary, "wb") as file:
@@ -106,30 +128,71 @@ class History:
         os.replace(temporary, self.path)
 
 
-def _newest(lines: list[bytes], count: int, profile: str | None) -> list[HistoryEntry]:
+def _open_regular_file(path: Path, flags: int) -> int:
+    """A descriptor of `path`, only if it is a regular file: never follows a
+    symbolic link (ELOOP) and never blocks on a FIFO."""
+    fd = os.open(path, flags | _SAFE_OPEN_FLAGS, 0o600)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFile(errno.EINVAL, "not a regular file", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _describe(error: OSError) -> str:
+    """The log's words for a history that can't be used: the kind of problem, never its contents."""
+    if isinstance(error, NotARegularFile):
+        return "its path is not a regular file (a FIFO, a device or a folder); it is ignored"
+    if error.errno == errno.ELOOP:
+        return "its path is a symbolic link, which lsdesk does not follow; it is ignored"
+    return type(error).__name__
+
+
+def _newest(lines: list[bytes], count: int, profile: str | None) -> tuple[list[HistoryEntry], int]:
+    """The newest `count` entries of `profile`, and how many damaged lines were passed over."""
     entries: list[HistoryEntry] = []
+    damaged = 0
     for raw in reversed(lines):
         entry = _parse(raw)
-        if entry is not None and (profile is None or entry.profile == profile):
+        if entry is None:
+            damaged += 1
+        elif profile is None or entry.profile == profile:
             entries.append(entry)
             if len(entries) == count:
                 break
-    return entries
+    return entries, damaged
 
 
 def _parse(raw: bytes) -> HistoryEntry | None:
+    """One entry, or None for a line that is not one lsdesk wrote: garbage, a
+    nesting too deep to parse, a date outside what the clock can show."""
     try:
         data = json.loads(raw)
         state = State(data["state"]).value
         org = data.get("organisation_id")
         ending = data.get("key_ending")
+        action = data["action"]
+        profile = data.get("profile", "default")
+        if not (_is_short_text(action) and _is_short_text(profile)):
+            return None
+        at = datetime.fromisoformat(data["at"])
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=timezone.utc)
+        at = at.astimezone(timezone.utc)
+        at.astimezone()  # raises for a date the local clock can't show, as the window would
         return HistoryEntry(
-            at=datetime.fromisoformat(data["at"]),
-            action=str(data["action"]),
+            at=at,
+            action=action,
             state=state,
-            organisation_id=org if isinstance(org, int) else None,
+            organisation_id=org if isinstance(org, int) and not isinstance(org, bool) else None,
             key_ending=str(ending)[-4:] if ending else None,
-            profile=str(data.get("profile", "default")),
+            profile=profile,
         )
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, OSError, RecursionError):
         return None  # a damaged line is skipped, not fatal
+
+
+def _is_short_text(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= _LONGEST_TEXT

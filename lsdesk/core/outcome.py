@@ -25,6 +25,7 @@ class State(enum.Enum):
     NOT_SET = "not_set"
     NO_STORAGE = "no_storage"
     BAD_INPUT = "bad_input"
+    UNFINISHED = "unfinished"  # a problem on this computer or in lsdesk: the key's validity is unknown
 
     @property
     def exit_code(self) -> int:
@@ -47,7 +48,23 @@ _EXIT_CODES = {
     State.RATE_LIMITED: 4,
     State.SERVER_ERROR: 4,
     State.UNEXPECTED: 4,
+    State.UNFINISHED: 5,
 }
+
+# The command line's exit codes and what each means: the one table that
+# `lsdesk --help` prints and the README's table is tested against.
+EXIT_INTERRUPTED = 130
+EXIT_CODE_MEANINGS = {
+    0: "the key is valid / done",
+    1: "Lessonspace rejected the key (rotate: the new key, or the saved key is no longer valid)",
+    2: "bad input or usage (rotate: also a key for another organisation without --allow-other-organisation)",
+    3: "no key saved, or no secure storage on this computer",
+    4: "offline, rate limited, server error or unexpected reply",
+    5: "lsdesk could not finish (a problem on this computer or in lsdesk): the key's validity is unknown",
+    EXIT_INTERRUPTED: "stopped with Ctrl-C",
+}
+assert set(_EXIT_CODES.values()) <= EXIT_CODE_MEANINGS.keys()
+
 
 _NETWORK_PROBLEMS = frozenset(
     {State.OFFLINE, State.RATE_LIMITED, State.SERVER_ERROR, State.UNEXPECTED}
@@ -111,6 +128,7 @@ TITLES = {
     State.NOT_SET: "No API key saved",
     State.NO_STORAGE: "No secure storage on this computer",
     State.BAD_INPUT: "That doesn't look like an API key",
+    State.UNFINISHED: "lsdesk could not finish",
 }
 
 

@@ -1,0 +1,178 @@
+"""Damaged local files never stop lsdesk: the history and the settings file.
+
+Each test puts a real damaged file (or a FIFO, or a symbolic link) where lsdesk
+looks, and checks that lsdesk reads what it can, logs the rest by kind only,
+and keeps working: the history still records, the window still opens.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from datetime import datetime, timezone
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from lsdesk.core.history import History
+from lsdesk.core.outcome import State, outcome
+from lsdesk.gui.preferences import DEFAULT_WATCH_MINUTES, WATCH_CHOICES_MINUTES, Preferences
+from lsdesk.sandbox import DEMO_KEY
+
+HANG_BOUND_S = 30  # only a bound on a hang; nothing asserts on time
+GOOD_LINE = json.dumps(
+    {"at": "2026-11-01T10:00:00+00:00", "action": "check", "state": "valid", "organisation_id": 4242,
+     "key_ending": "6e80", "profile": "default"}
+)
+
+
+def a_result():
+    return outcome(State.VALID, "words", key_ending="6e80", checked_at=datetime(2026, 11, 2, tzinfo=timezone.utc))
+
+
+def finishes(work) -> list:
+    """Run `work` on a thread; fail (instead of hanging the suite) if it blocks."""
+    answer: list = []
+    thread = threading.Thread(target=lambda: answer.append(work()), daemon=True)
+    thread.start()
+    thread.join(HANG_BOUND_S)
+    assert not thread.is_alive(), "lsdesk blocked on the history"
+    return answer[0]
+
+
+# -- the history -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(b"\x00\xff\xfe garbage \x80\n", id="garbage bytes"),
+        pytest.param(b"[" * 50_000 + b"\n", id="deeply nested"),  # RecursionError before
+        pytest.param(json.dumps({"at": "9999-12-31T23:59:59-14:00", "action": "check", "state": "valid"}).encode()
+                     + b"\n", id="date past the end of time"),  # OverflowError before
+        pytest.param(json.dumps({"at": "0001-01-01T00:00:00+14:00", "action": "check", "state": "valid"}).encode()
+                     + b"\n", id="date before the start of time"),
+        pytest.param(json.dumps({"at": "2026-11-01T10:00:00+00:00", "action": "x" * 40_000, "state": "valid"}).encode()
+                     + b"\n", id="huge line"),
+        pytest.param(json.dumps({"at": "2026-11-01T10:00:00+00:00", "action": ["check"], "state": "valid",
+                                 "profile": {"a": 1}}).encode() + b"\n", id="wrong types"),
+    ],
+)
+def test_a_damaged_history_line_is_skipped_and_the_rest_still_shows(tmp_path, caplog, damage):
+    path = tmp_path / "history.jsonl"
+    path.write_bytes(GOOD_LINE.encode() + b"\n" + damage)
+    history = History(path)
+    with caplog.at_level(logging.WARNING):
+        entries = history.recent(5)
+    assert [entry.action for entry in entries] == ["check"]
+    assert [record.getMessage() for record in caplog.records] == ["skipped 1 damaged lines of the history"]
+    entry = entries[0]
+    assert entry.at.tzinfo is not None and entry.at.astimezone()  # the window can show its date
+    history.record("save", "default", a_result())
+    assert [entry.action for entry in history.recent(5)] == ["save", "check"]
+
+
+def test_a_fifo_in_place_of_the_history_is_never_waited_on(tmp_path, caplog):
+    """Before: open() of a FIFO blocked until some other process opened its other end."""
+    path = tmp_path / "history.jsonl"
+    os.mkfifo(path)
+    history = History(path)
+    with caplog.at_level(logging.WARNING):
+        assert finishes(lambda: history.recent(5)) == []
+        finishes(lambda: history.record("check", "default", a_result()))
+    assert any("not a regular file" in record.getMessage() for record in caplog.records)
+    assert any("could not write the history" in record.getMessage() for record in caplog.records)
+
+
+def test_a_symbolic_link_in_place_of_the_history_is_not_followed(tmp_path, caplog):
+    """lsdesk's choice, as the README says: a link is treated as damage, neither read nor
+    written through, so the history can't be pointed at another file to append to."""
+    target = tmp_path / "elsewhere.jsonl"
+    target.write_text(GOOD_LINE + "\n", encoding="utf-8")
+    path = tmp_path / "history.jsonl"
+    path.symlink_to(target)
+    history = History(path)
+    with caplog.at_level(logging.WARNING):
+        assert history.recent(5) == []
+        history.record("save", "default", a_result())
+    assert target.read_text(encoding="utf-8") == GOOD_LINE + "\n"
+    assert any("symbolic link" in record.getMessage() for record in caplog.records)
+
+
+def test_a_folder_in_place_of_the_history_is_logged_not_fatal(tmp_path, caplog):
+    path = tmp_path / "history.jsonl"
+    path.mkdir()
+    with caplog.at_level(logging.WARNING):
+        assert History(path).recent(5) == []
+        History(path).record("check", "default", a_result())
+    assert caplog.records
+
+
+# -- the settings file -------------------------------------------------------------------------
+
+
+def damaged_settings(tmp_path, body: str) -> QSettings:
+    path = tmp_path / "lsdesk.ini"
+    path.write_text("[preferences]\n" + body, encoding="utf-8")
+    return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("watch_minutes=40000\n", Preferences(watch_minutes=1440)),
+        ("watch_minutes=-5\n", Preferences(watch_minutes=15)),
+        ("watch_minutes=45\n", Preferences(watch_minutes=30)),
+        ("watch_minutes=99999999999999999999999\n", Preferences(watch_minutes=1440)),
+        ("watch_minutes=six hours\n", Preferences(watch_minutes=DEFAULT_WATCH_MINUTES)),
+        ("watch_minutes=1, 2\n", Preferences(watch_minutes=DEFAULT_WATCH_MINUTES)),
+        ("keep_in_tray=banana\n", Preferences(keep_in_tray=True)),
+        ("keep_in_tray=1, 2\n", Preferences(keep_in_tray=True)),
+        ("api_url=https://a.example/v2/, https://b.example/v2/\n", Preferences(api_url="")),
+    ],
+)
+def test_a_setting_of_the_wrong_type_or_range_is_repaired_and_logged(tmp_path, caplog, body, expected):
+    with caplog.at_level(logging.WARNING):
+        loaded = Preferences.load(damaged_settings(tmp_path, body))
+    assert loaded == expected
+    assert loaded.watch_minutes in WATCH_CHOICES_MINUTES
+    assert len(caplog.records) == 1
+    assert "preferences/" in caplog.records[0].getMessage()
+
+
+def test_good_settings_load_without_a_word(tmp_path, caplog):
+    settings = damaged_settings(tmp_path, "watch_minutes=60\nkeep_in_tray=false\napi_url=https://a.example/v2/\n")
+    with caplog.at_level(logging.WARNING):
+        assert Preferences.load(settings) == Preferences("https://a.example/v2/", 60, False)
+    assert caplog.records == []
+
+
+def test_the_window_opens_on_a_damaged_settings_file_and_history(tmp_path, qtbot, sandbox, caplog, journal):
+    """Before: `api_url` as a list became the address "['https://a…', …]" and create_window
+    refused to start; out-of-range minutes ran the watch at 40000 minutes."""
+    from lsdesk.core.keystore import MemoryKeyStore
+    from lsdesk.gui.app import create_window
+
+    settings = damaged_settings(
+        tmp_path, "watch_minutes=40000\nkeep_in_tray=banana\napi_url=https://a.example/v2/, https://b.example/v2/\n"
+    )
+    history_path = tmp_path / "history.jsonl"
+    history_path.write_bytes(b"[" * 50_000 + b"\n" + GOOD_LINE.encode() + b"\n")
+    store = MemoryKeyStore()
+    store.set("default", DEMO_KEY)
+    os.environ.pop("LSDESK_API_URL", None)
+    with caplog.at_level(logging.WARNING):
+        window = create_window(
+            sandbox.api_url, store=store, settings=settings, journal=journal, history=History(history_path)
+        )
+        qtbot.addWidget(window)
+        window.show()
+        with qtbot.waitSignal(window.host.operation_finished, timeout=10_000):
+            pass
+    try:
+        assert window.watch._timer.interval() == 1440 * 60_000  # no public getter; the timer is the truth
+        assert DEMO_KEY not in caplog.text
+    finally:
+        window.quit()
