@@ -227,3 +227,37 @@ def locked_keyring(
     """
     with keyring_lock():
         yield real_keyring
+
+
+def secret_service_pid() -> int:
+    """The pid of the process that owns org.freedesktop.secrets on this session bus.
+
+    Asked of the bus itself, so it is right however the daemon was started;
+    $CI_GKD_PID (set by .ci/run and devbus.env) must agree when it is set.
+    """
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
+    with closing(open_dbus_connection(bus="SESSION")) as connection:
+        reply = connection.send_and_get_reply(message_bus.GetConnectionUnixProcessID("org.freedesktop.secrets"))
+    pid = int(reply.body[0])
+    announced = os.environ.get("CI_GKD_PID")
+    if announced and int(announced) != pid:
+        raise AssertionError(f"CI_GKD_PID={announced}, but the bus says the Secret Service is pid {pid}")
+    return pid
+
+
+@contextmanager
+def hung_secret_service() -> Iterator[int]:
+    """The Secret Service daemon stopped (SIGSTOP) for the body: every call to it hangs.
+
+    It is always continued (SIGCONT) afterwards, however the body ends.
+    """
+    import signal
+
+    pid = secret_service_pid()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield pid
+    finally:
+        os.kill(pid, signal.SIGCONT)

@@ -51,7 +51,7 @@ KEYRING_TIMEOUT_ENV = "LSDESK_KEYRING_TIMEOUT"
 WAITING_AFTER_S = 0.75
 
 KEYRING_WAITING_TITLE = "Waiting for your keyring"
-KEYRING_WAITING_MESSAGE = "If your computer asks for your password to unlock your keyring, enter it; or press Cancel."
+KEYRING_WAITING_MESSAGE = "If your computer asks for your keyring's password, enter it; or press Cancel."
 KEYRING_STOPPED_TITLE = "Stopped waiting for your keyring"
 KEYRING_STOPPED_MESSAGE = "Nothing was changed. Unlock your keyring, then press Check again."
 
