@@ -169,7 +169,7 @@ def test_canary_never_leaves_the_rotation_dialog_the_journal_the_history_or_the_
     monkeypatch.setattr(clipboard, "CLEAR_AFTER_MS", 200)
     sandbox.add_key(CANARY_KEY)
     backend = FlakyBackend()
-    backend.values[("lsdesk", "default")] = DEMO_KEY
+    backend.values[("lsdesk:default", "default")] = DEMO_KEY
     settings = QSettings(str(tmp_path / "lsdesk.ini"), QSettings.Format.IniFormat)
     files = tmp_path / "files"
     journal, history = RotationJournal(files / "rotation"), History(files / "history.jsonl")
