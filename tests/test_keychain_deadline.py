@@ -157,3 +157,27 @@ def test_the_window_waits_for_a_hung_keyring_says_so_cancels_and_then_checks_aga
     assert window.badge.state is State.VALID
     assert window.key_ending_label.text() == f"ends in {DEMO_KEY[-4:]}"
     assert not window.cancel_button.isVisible()
+
+
+def test_a_save_waiting_for_a_hung_keyring_can_be_cancelled_and_the_typed_key_stays(
+    qtbot, open_window, real_keyring, keyring_service, sandbox
+):
+    from lsdesk.gui.window import SAVE_STOPPED_WAITING
+
+    store = SystemKeyStore(service=keyring_service, timeout=NEVER_S, waiting_after=0.2)
+    store.set("default", DEMO_KEY)
+    window = open_window(key_store=store)
+    new_key = sandbox.generate_key(revoke_previous=False)
+    window.key_field.line_edit.setText(new_key)
+    with hung_secret_service():
+        with qtbot.waitSignal(window.host.keyring_waiting, timeout=WAIT_MS):
+            window.save_button.click()
+        assert window.cancel_button.isVisible()
+        window.cancel_button.click()
+        assert not window.host.busy and window.save_button.isEnabled()
+        assert window.key_field.text() == new_key  # nothing typed is lost
+        assert SAVE_STOPPED_WAITING in window.key_field.feedback.text()
+    # The daemon runs again: the cancelled save never reached the keychain's write.
+    with qtbot.waitSignal(window.host.operation_finished, timeout=WAIT_MS):
+        window.check_button.click()
+    assert store.get("default") == DEMO_KEY

@@ -411,10 +411,7 @@ class SettingsWindow(QWidget):
             column.addWidget(self._banner)
         column.addWidget(self.notice)
         column.addWidget(self.badge)
-        cancel_row = QHBoxLayout()
-        cancel_row.addStretch(1)
-        cancel_row.addWidget(self.cancel_button)
-        column.addLayout(cancel_row)
+        column.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)  # hidden: takes no room
         column.addLayout(details)
         column.addWidget(key_box)
         column.addWidget(help_box)
