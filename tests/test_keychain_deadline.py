@@ -181,3 +181,22 @@ def test_a_save_waiting_for_a_hung_keyring_can_be_cancelled_and_the_typed_key_st
     with qtbot.waitSignal(window.host.operation_finished, timeout=WAIT_MS):
         window.check_button.click()
     assert store.get("default") == DEMO_KEY
+
+
+def test_a_rotation_waiting_for_a_hung_keyring_says_so_and_finishes_when_it_answers(
+    qtbot, open_window, real_keyring, keyring_service, sandbox
+):
+    store = SystemKeyStore(service=keyring_service, timeout=NEVER_S, waiting_after=0.2)
+    store.set("default", DEMO_KEY)
+    window = open_window(key_store=store)
+    dialog = window.open_rotation()
+    new_key = sandbox.generate_key(revoke_previous=True)
+    dialog.key_field.line_edit.setText(new_key)
+    with hung_secret_service():
+        with qtbot.waitSignal(window.host.keyring_waiting, timeout=WAIT_MS):
+            dialog.rotate_button.click()
+        assert dialog.status.text() == f"{KEYRING_WAITING_TITLE}..."
+        done = qtbot.waitSignal(window.host.rotated, timeout=WAIT_MS)
+    done.wait()
+    assert done.args[0].rotated
+    assert store.get("default") == new_key
