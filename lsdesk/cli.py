@@ -7,6 +7,7 @@ so `lsdesk check` starts fast and runs where there is no screen.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import logging
@@ -16,7 +17,7 @@ from typing import TextIO
 from lsdesk import __version__
 from lsdesk.core.api_key import MAX_INPUT_LENGTH
 from lsdesk.core.api_url import ApiUrlError, resolve_api_url
-from lsdesk.core.keystore import SystemKeyStore, check_profile_name
+from lsdesk.core.keystore import KEYRING_WAITING_TITLE, Attention, SystemKeyStore, check_profile_name, keyring_timeout
 from lsdesk.core.local_problem import PROBLEM_IN_LSDESK, describe_local_problem
 from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, Outcome, State, outcome
 
@@ -63,6 +64,7 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
     try:
         api_url = resolve_api_url(args.api_url)
         profile = check_profile_name(args.profile)
+        store = SystemKeyStore(timeout=keyring_timeout())
     except (ApiUrlError, ValueError) as error:
         return report(outcome(State.BAD_INPUT, str(error)))
 
@@ -71,8 +73,12 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
 
     # One run checks a key at most a few times and nobody presses a button, so the
     # window's one-check-a-second pacing would only make a rotation slower.
-    with LessonspaceClient(api_url, min_check_interval=0) as client:
-        desk = KeyDesk.in_user_folders(client, SystemKeyStore(), profile)
+    # At a terminal, a slow keychain (an unlock prompt, say) is named while lsdesk waits for it.
+    waiting = Attention(waiting=lambda: print(f"{KEYRING_WAITING_TITLE}...", file=sys.stderr, flush=True))
+    with LessonspaceClient(api_url, min_check_interval=0) as client, (
+        store.attended(waiting) if sys.stderr.isatty() else contextlib.nullcontext()
+    ):
+        desk = KeyDesk.in_user_folders(client, store, profile)
         if args.command == "check" and args.key_stdin:
             return report(desk.check(_read_key(sys.stdin)))
         notice = desk.recover()

@@ -124,10 +124,31 @@ def locked_default_collection(password: str) -> Iterator[str]:
                 )
 
 
-def _delete_entries(backend: keyring.backends.SecretService.Keyring, service: str) -> None:
+def _items_of(connection: DBusConnection, backend: keyring.backends.SecretService.Keyring, service: str) -> list:
+    """Every item of the default collection stored under `service` or one of its slots' `service:<slot>`."""
     attribute = backend.schemes[backend.scheme]["service"]
+    collection = secretstorage.get_collection_by_alias(connection, "default")
+    found = []
+    for item in collection.get_all_items():
+        name = item.get_attributes().get(attribute, "")
+        if name == service or name.startswith(f"{service}:"):
+            found.append(item)
+    return found
+
+
+def stored_entries(backend: keyring.backends.SecretService.Keyring, service: str) -> dict[tuple[str, str], str]:
+    """(service name, user name) -> secret, for every entry of `service` and its slots."""
+    schema = backend.schemes[backend.scheme]
     with closing(secretstorage.dbus_init()) as connection:
-        for item in secretstorage.search_items(connection, {attribute: service}):
+        return {
+            (item.get_attributes()[schema["service"]], item.get_attributes()[schema["username"]]): item.get_secret().decode()
+            for item in _items_of(connection, backend, service)
+        }
+
+
+def _delete_entries(backend: keyring.backends.SecretService.Keyring, service: str) -> None:
+    with closing(secretstorage.dbus_init()) as connection:
+        for item in _items_of(connection, backend, service):
             item.delete()
 
 
@@ -166,8 +187,8 @@ def keyring_service() -> str:
 def real_keyring(keyring_service: str) -> Iterator[keyring.backends.SecretService.Keyring]:
     """The real Secret Service keyring backend.
 
-    Store entries under ``keyring_service``: every entry with that service name is deleted
-    after the test, whichever username it was saved under.
+    Store entries under ``keyring_service``: every entry with that service name, or with a
+    slot's service name ``<keyring_service>:<slot>``, is deleted after the test.
     """
     require_secret_service()
     backend = keyring.get_keyring()
@@ -206,3 +227,37 @@ def locked_keyring(
     """
     with keyring_lock():
         yield real_keyring
+
+
+def secret_service_pid() -> int:
+    """The pid of the process that owns org.freedesktop.secrets on this session bus.
+
+    Asked of the bus itself, so it is right however the daemon was started;
+    $CI_GKD_PID (set by .ci/run and devbus.env) must agree when it is set.
+    """
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
+    with closing(open_dbus_connection(bus="SESSION")) as connection:
+        reply = connection.send_and_get_reply(message_bus.GetConnectionUnixProcessID("org.freedesktop.secrets"))
+    pid = int(reply.body[0])
+    announced = os.environ.get("CI_GKD_PID")
+    if announced and int(announced) != pid:
+        raise AssertionError(f"CI_GKD_PID={announced}, but the bus says the Secret Service is pid {pid}")
+    return pid
+
+
+@contextmanager
+def hung_secret_service() -> Iterator[int]:
+    """The Secret Service daemon stopped (SIGSTOP) for the body: every call to it hangs.
+
+    It is always continued (SIGCONT) afterwards, however the body ends.
+    """
+    import signal
+
+    pid = secret_service_pid()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield pid
+    finally:
+        os.kill(pid, signal.SIGCONT)

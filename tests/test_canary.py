@@ -18,7 +18,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QLabel, QMessageBox, QWidget
 
 from lsdesk.core.history import History
-from lsdesk.core.keystore import SERVICE_NAME, MemoryKeyStore, SystemKeyStore
+from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore, credential_service
 from lsdesk.core.rotation import RotationJournal, backup_slot, pending_slot
 from lsdesk.gui import app, clipboard
 from lsdesk.gui.app import create_window
@@ -169,7 +169,7 @@ def test_canary_never_leaves_the_rotation_dialog_the_journal_the_history_or_the_
     monkeypatch.setattr(clipboard, "CLEAR_AFTER_MS", 200)
     sandbox.add_key(CANARY_KEY)
     backend = FlakyBackend()
-    backend.values[("lsdesk", "default")] = DEMO_KEY
+    backend.values[("lsdesk:default", "default")] = DEMO_KEY
     settings = QSettings(str(tmp_path / "lsdesk.ini"), QSettings.Format.IniFormat)
     files = tmp_path / "files"
     journal, history = RotationJournal(files / "rotation"), History(files / "history.jsonl")
@@ -273,7 +273,7 @@ def cli_profile(real_keyring, tmp_path):
     yield name, home, tmp_path
     for slot in (name, backup_slot(name), pending_slot(name)):
         try:
-            keyring.delete_password(SERVICE_NAME, slot)
+            keyring.delete_password(credential_service(slot), slot)
         except keyring.errors.PasswordDeleteError:
             pass
 
@@ -288,7 +288,7 @@ def run_lsdesk(args: list[str], stdin: str, home: dict[str, str]) -> subprocess.
 def test_canary_never_leaves_lsdesk_rotate_as_new_key_or_old_key(sandbox, cli_profile):
     profile, home, folder = cli_profile
     sandbox.add_key(CANARY_KEY)
-    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    keyring.set_password(credential_service(profile), profile, DEMO_KEY)
     common = ["--api-url", sandbox.api_url, "--profile", profile]
     runs = []
     sandbox.faults.status = 503
@@ -296,7 +296,7 @@ def test_canary_never_leaves_lsdesk_rotate_as_new_key_or_old_key(sandbox, cli_pr
     sandbox.faults.reset()
     runs.append(run_lsdesk(["rotate", *common], CANARY_KEY, home))  # the canary becomes the saved key
     runs.append(run_lsdesk(["rotate", "--json", *common], CANARY_KEY, home))  # that is the key already saved
-    assert keyring.get_password(SERVICE_NAME, profile) == CANARY_KEY
+    assert keyring.get_password(credential_service(profile), profile) == CANARY_KEY
     runs.append(run_lsdesk(["rotate", "--json", *common], sandbox.generate_key(), home))  # the canary is the old key
     # A rotation back to the canary, killed half way, then the next launch finishes it.
     killed = subprocess.run(
@@ -307,7 +307,7 @@ def test_canary_never_leaves_lsdesk_rotate_as_new_key_or_old_key(sandbox, cli_pr
     journal_text = texts_of_files(Path(home["XDG_STATE_HOME"]))
     runs.append(run_lsdesk(["check", "--json", *common], "", home))
     assert "interrupted" in runs[-1].stderr
-    assert keyring.get_password(SERVICE_NAME, profile) == CANARY_KEY
+    assert keyring.get_password(credential_service(profile), profile) == CANARY_KEY
 
     assert [run.returncode for run in runs] == [4, 0, 2, 0, 0]
     for run in [*runs, killed]:

@@ -11,9 +11,9 @@ import uuid
 import keyring
 import pytest
 
-from lsdesk.core.keystore import SERVICE_NAME
+from lsdesk.core.keystore import credential_service
 from lsdesk.core.paths import state_dir
-from lsdesk.core.rotation import RotationJournal, backup_slot
+from lsdesk.core.rotation import RotationJournal, backup_slot, pending_slot
 from lsdesk.sandbox import DEMO_KEY
 
 UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
@@ -39,9 +39,9 @@ def profile(real_keyring):
     """A profile of the real `lsdesk` keychain entry that only this test uses."""
     name = f"test-{uuid.uuid4().hex[:12]}"
     yield name
-    for slot in (name, backup_slot(name)):
+    for slot in (name, backup_slot(name), pending_slot(name)):
         try:
-            keyring.delete_password(SERVICE_NAME, slot)
+            keyring.delete_password(credential_service(slot), slot)
         except keyring.errors.PasswordDeleteError:
             pass
 
@@ -135,7 +135,7 @@ def test_save_stores_a_working_key_in_the_real_keychain_and_check_reads_it(sandb
     assert saved.returncode == 0, saved.stdout
     assert last_json(saved)["state"] == "valid"
     assert last_json(saved)["saved"] is True
-    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY
+    assert keyring.get_password(credential_service(profile), profile) == DEMO_KEY
     checked = run("check", "--json", "--api-url", sandbox.api_url, "--profile", profile)
     assert checked.returncode == 0
     assert last_json(checked)["key_ending"] == "6e80"
@@ -144,11 +144,11 @@ def test_save_stores_a_working_key_in_the_real_keychain_and_check_reads_it(sandb
 
 
 def test_save_of_a_rejected_key_exits_1_and_keeps_the_stored_key(sandbox, profile):
-    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    keyring.set_password(credential_service(profile), profile, DEMO_KEY)
     result = run("save", "--json", "--api-url", sandbox.api_url, "--profile", profile, stdin=UNKNOWN_KEY)
     assert result.returncode == 1
     assert last_json(result)["saved"] is False
-    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY
+    assert keyring.get_password(credential_service(profile), profile) == DEMO_KEY
 
 
 def test_check_with_nothing_saved_exits_3(sandbox, profile):
@@ -203,7 +203,7 @@ def rotate(sandbox, profile, new_key, *options):
 
 
 def test_rotate_swaps_in_the_new_key_and_says_the_old_one_still_works(sandbox, profile):
-    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    keyring.set_password(credential_service(profile), profile, DEMO_KEY)
     new_key = sandbox.generate_key()
     result = rotate(sandbox, profile, new_key)
     assert result.returncode == 0, result.stdout
@@ -212,46 +212,46 @@ def test_rotate_swaps_in_the_new_key_and_says_the_old_one_still_works(sandbox, p
     assert document["old_key"] == "still_valid"
     assert document["rotated"] is True
     assert document["key_ending"] == new_key[-4:]
-    assert keyring.get_password(SERVICE_NAME, profile) == new_key
-    assert keyring.get_password(SERVICE_NAME, backup_slot(profile)) is None
+    assert keyring.get_password(credential_service(profile), profile) == new_key
+    assert keyring.get_password(credential_service(backup_slot(profile)), backup_slot(profile)) is None
     assert_no_key_in(result, DEMO_KEY, new_key)
 
 
 def test_rotate_after_the_new_key_revoked_the_saved_one_says_save_instead(sandbox, profile):
-    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    keyring.set_password(credential_service(profile), profile, DEMO_KEY)
     new_key = sandbox.generate_key(revoke_previous=True)
     result = rotate(sandbox, profile, new_key)
     assert result.returncode == 1
     assert "save the new key instead" in last_json(result)["detail"]
-    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY
+    assert keyring.get_password(credential_service(profile), profile) == DEMO_KEY
 
 
 def test_rotate_with_a_rejected_new_key_exits_1_and_changes_nothing(sandbox, profile):
-    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    keyring.set_password(credential_service(profile), profile, DEMO_KEY)
     result = rotate(sandbox, profile, UNKNOWN_KEY)
     assert result.returncode == 1
     assert last_json(result)["old_key"] is None
-    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY
+    assert keyring.get_password(credential_service(profile), profile) == DEMO_KEY
 
 
 def test_rotate_to_another_organisation_needs_the_flag(sandbox, profile):
-    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    keyring.set_password(credential_service(profile), profile, DEMO_KEY)
     sandbox.add_organisation(5151, "Other Academy")
     other_key = sandbox.generate_key(organisation_id=5151)
     refused = rotate(sandbox, profile, other_key)
     assert refused.returncode == 2
-    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY
+    assert keyring.get_password(credential_service(profile), profile) == DEMO_KEY
     allowed = rotate(sandbox, profile, other_key, "--allow-other-organisation")
     assert allowed.returncode == 0
     assert last_json(allowed)["organisation"] == {"id": 5151, "name": "Other Academy"}
 
 
 def test_rotate_when_lessonspace_cannot_be_reached_exits_4(sandbox, profile):
-    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    keyring.set_password(credential_service(profile), profile, DEMO_KEY)
     new_key = sandbox.generate_key()
     sandbox.faults.status = 503
     assert rotate(sandbox, profile, new_key).returncode == 4
-    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY
+    assert keyring.get_password(credential_service(profile), profile) == DEMO_KEY
 
 
 def test_rotate_with_nothing_saved_exits_3(sandbox, profile):
@@ -259,9 +259,9 @@ def test_rotate_with_nothing_saved_exits_3(sandbox, profile):
 
 
 def test_a_second_rotation_of_the_same_profile_gets_a_clear_message(sandbox, profile):
-    keyring.set_password(SERVICE_NAME, profile, DEMO_KEY)
+    keyring.set_password(credential_service(profile), profile, DEMO_KEY)
     with RotationJournal(state_dir() / "rotation").lock(profile):
         result = rotate(sandbox, profile, sandbox.generate_key())
     assert result.returncode == 2
     assert "Another lsdesk window or command is rotating this key right now" in last_json(result)["detail"]
-    assert keyring.get_password(SERVICE_NAME, profile) == DEMO_KEY
+    assert keyring.get_password(credential_service(profile), profile) == DEMO_KEY

@@ -12,6 +12,7 @@ from keyring.backends import SecretService, chainer, fail, null
 from lsdesk.core.keystore import (
     KeyStoreError,
     SystemKeyStore,
+    credential_service,
     check_profile_name,
     describe_backend,
     is_secure_backend,
@@ -104,7 +105,7 @@ def test_real_keychain_save_is_seen_by_another_process(real_keyring, keyring_ser
     store = SystemKeyStore(service=keyring_service)
     assert save_key(client, store, PROFILE, DEMO_KEY).saved
     read = subprocess.run(
-        [sys.executable, "-c", f"import keyring; print(keyring.get_password({keyring_service!r}, {PROFILE!r}))"],
+        [sys.executable, "-c", f"import keyring; print(keyring.get_password({credential_service(PROFILE, keyring_service)!r}, {PROFILE!r}))"],
         capture_output=True,
         text=True,
         check=True,

@@ -103,7 +103,7 @@ def test_a_key_for_another_organisation_asks_first(open_window, store, sandbox, 
 
 def test_a_keychain_that_refuses_the_new_key_keeps_it_in_the_dialog_to_retry_or_copy(open_window, sandbox, qtbot):
     backend = FlakyBackend(fail_set_for=frozenset({"default"}))
-    backend.values[("lsdesk", "default")] = DEMO_KEY
+    backend.values[("lsdesk:default", "default")] = DEMO_KEY
     window = open_window(key_store=SystemKeyStore(backend=backend))
     dialog = window.open_rotation()
     new_key = sandbox.generate_key()
@@ -115,7 +115,7 @@ def test_a_keychain_that_refuses_the_new_key_keeps_it_in_the_dialog_to_retry_or_
     assert dialog.rotate_button.text() == "&Try again"
     backend.fail_set_for = frozenset()
     assert rotate_with(qtbot, dialog, new_key).rotated
-    assert backend.values[("lsdesk", "default")] == new_key
+    assert backend.values[("lsdesk:default", "default")] == new_key
 
 
 def test_copy_new_key_clears_the_clipboard_later_if_it_still_holds_the_key(open_window, sandbox, qtbot, monkeypatch):

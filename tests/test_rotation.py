@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore
+from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore, credential_service
 from lsdesk.core.outcome import State
 from lsdesk.core.rotation import (
     OldKey,
@@ -157,7 +157,7 @@ def test_a_key_for_another_organisation_needs_confirmation(client, store, journa
     ids=["backup-write-fails", "staging-write-fails", "new-key-write-fails"],
 )
 def test_a_keychain_that_refuses_a_write_keeps_the_old_key(client, journal, sandbox, backend):
-    backend.values[("lsdesk", PROFILE)] = DEMO_KEY
+    backend.values[(credential_service(PROFILE), PROFILE)] = DEMO_KEY
     store = SystemKeyStore(backend=backend)
     result = rotate_key(client, store, PROFILE, sandbox.generate_key(revoke_previous=False), journal)
     assert not result.rotated

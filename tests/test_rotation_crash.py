@@ -19,7 +19,7 @@ import keyring
 import keyring.errors
 import pytest
 
-from lsdesk.core.keystore import SERVICE_NAME
+from lsdesk.core.keystore import credential_service
 from lsdesk.core.paths import state_dir
 from lsdesk.core.rotation import RotationJournal, backup_slot, pending_slot
 from lsdesk.sandbox import DEMO_KEY
@@ -83,11 +83,11 @@ NEW_KEY_SAVED_FROM = CRASH_POINTS.index(("set", "pending", "after"))
 @pytest.fixture
 def profile(real_keyring):
     name = f"crash-{uuid.uuid4().hex[:12]}"
-    keyring.set_password(SERVICE_NAME, name, DEMO_KEY)
+    keyring.set_password(credential_service(name), name, DEMO_KEY)
     yield name
     for slot in (name, backup_slot(name), pending_slot(name)):
         try:
-            keyring.delete_password(SERVICE_NAME, slot)
+            keyring.delete_password(credential_service(slot), slot)
         except keyring.errors.PasswordDeleteError:
             pass
     RotationJournal(state_dir() / "rotation").clear(name)
@@ -107,7 +107,7 @@ def test_a_rotation_killed_at_any_step_is_recovered_at_the_next_launch(sandbox, 
 
     journal = RotationJournal(state_dir() / "rotation")
     assert journal.read(profile) is not None  # the crash left its trace
-    stored = {keyring.get_password(SERVICE_NAME, slot) for slot in (profile, backup_slot(profile), pending_slot(profile))}
+    stored = {keyring.get_password(credential_service(slot), slot) for slot in (profile, backup_slot(profile), pending_slot(profile))}
     if CRASH_POINTS.index(point) >= NEW_KEY_SAVED_FROM:
         assert new_key in stored  # the new key is in the keychain even now
     else:
@@ -121,7 +121,7 @@ def test_a_rotation_killed_at_any_step_is_recovered_at_the_next_launch(sandbox, 
         env={**os.environ},
     )
     assert "key rotation was interrupted" in launch.stderr
-    kept = keyring.get_password(SERVICE_NAME, profile)
+    kept = keyring.get_password(credential_service(profile), profile)
     if CRASH_POINTS.index(point) >= NEW_KEY_SAVED_FROM:
         assert kept == new_key  # the rotation was finished
         assert launch.returncode == 0
@@ -129,6 +129,6 @@ def test_a_rotation_killed_at_any_step_is_recovered_at_the_next_launch(sandbox, 
     else:
         assert kept == DEMO_KEY  # rolled back: the new key had not reached the keychain
         assert launch.returncode == (1 if revoke_previous else 0)
-    assert keyring.get_password(SERVICE_NAME, backup_slot(profile)) is None
-    assert keyring.get_password(SERVICE_NAME, pending_slot(profile)) is None
+    assert keyring.get_password(credential_service(backup_slot(profile)), backup_slot(profile)) is None
+    assert keyring.get_password(credential_service(pending_slot(profile)), pending_slot(profile)) is None
     assert journal.read(profile) is None

@@ -5,17 +5,30 @@ Keychain, the Secret Service on Linux) and refuses to work with a backend
 that is not secure: it never falls back to a plain file. Every failure of
 the store becomes a `KeyStoreError` carrying an `Outcome` in plain words.
 `MemoryKeyStore` is the sandbox's store: nothing it holds outlives the process.
+
+Each slot (a profile's key, and the spare slots a rotation uses for a
+moment) is an entry of its own, under the service name `lsdesk:<slot>`:
+Windows Credential Manager keeps one entry per service name, so slots that
+shared the service `lsdesk` overwrote each other there, and keyring moved the
+old one aside to `<slot>@lsdesk`, where an old key stayed after a rotation.
+Entries saved the old way are moved on first read.
+
+Every call has a deadline (`timeout`), and a caller can ask to hear when the
+keychain is slow and to stop waiting (`attended`): see keychain_deadline.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from lsdesk.core.keychain_deadline import KeychainCancelled, KeychainLane, KeychainTimeout
 from lsdesk.core.outcome import Outcome, State, outcome
 
 if TYPE_CHECKING:
@@ -28,6 +41,19 @@ log = logging.getLogger(__name__)
 
 SERVICE_NAME = "lsdesk"
 _PROFILE_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+T = TypeVar("T")
+
+# How long one keychain call may take, unlock prompt included, before lsdesk gives up.
+KEYRING_TIMEOUT_S = 30.0
+KEYRING_TIMEOUT_ENV = "LSDESK_KEYRING_TIMEOUT"
+# After this long a call counts as waiting (for an unlock prompt, say), and the caller hears of it.
+WAITING_AFTER_S = 0.75
+
+KEYRING_WAITING_TITLE = "Waiting for your keyring"
+KEYRING_WAITING_MESSAGE = "If your computer asks for your keyring's password, enter it; or press Cancel."
+KEYRING_STOPPED_TITLE = "Stopped waiting for your keyring"
+KEYRING_STOPPED_MESSAGE = "Nothing was changed. Unlock your keyring, then press Check again."
 
 NO_SECURE_STORAGE = (
     "This computer has no secure password storage lsdesk can use. On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, then try again."
@@ -63,44 +89,160 @@ def check_profile_name(profile: str) -> str:
     return profile
 
 
-class SystemKeyStore:
-    """The operating system's credential store, through `keyring`."""
+def credential_service(slot: str, service: str = SERVICE_NAME) -> str:
+    """The service name a slot's entry is stored under: one entry per slot on every OS."""
+    return f"{service}:{slot}"
 
-    def __init__(self, service: str = SERVICE_NAME, backend: KeyringBackend | None = None):
+
+def keyring_timeout(environ: dict[str, str] | os._Environ = os.environ) -> float:
+    """Seconds a keychain call may take: $LSDESK_KEYRING_TIMEOUT, or 30.
+
+    Raises ValueError with a sentence for a value that is not a positive number.
+    """
+    raw = environ.get(KEYRING_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return KEYRING_TIMEOUT_S
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds <= 3600:
+        raise ValueError(f"{KEYRING_TIMEOUT_ENV} must be a number of seconds between 0 and 3600, such as 30.")
+    return seconds
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What one caller wants while a keychain call is slow: to hear of it, and a way to stop waiting."""
+
+    waiting: Callable[[], None] = lambda: None
+    answered: Callable[[], None] = lambda: None
+    cancelled: threading.Event | None = None
+
+
+class SystemKeyStore:
+    """The operating system's credential store, through `keyring`.
+
+    `timeout`: seconds one call may take before it fails with a sentence
+    (an unlock prompt counts as waiting). `waiting_after`: seconds after
+    which the caller's `Attention.waiting` is called.
+    """
+
+    def __init__(
+        self,
+        service: str = SERVICE_NAME,
+        backend: KeyringBackend | None = None,
+        *,
+        timeout: float = KEYRING_TIMEOUT_S,
+        waiting_after: float = WAITING_AFTER_S,
+    ):
         self._service = service
-        self._backend = backend
+        self._backend = _adapted(backend) if backend is not None else None
+        self._timeout = timeout
+        self._waiting_after = waiting_after
+        self._lane = KeychainLane()
+        self._attention = threading.local()
 
     @property
     def backend(self) -> KeyringBackend:
         if self._backend is None:
             import keyring
 
-            self._backend = _preferred_backend(keyring.get_keyring())
+            self._backend = _adapted(_preferred_backend(keyring.get_keyring()))
         return self._backend
 
     @property
     def description(self) -> str:
         return describe_backend(self.backend)
 
+    @contextmanager
+    def attended(self, attention: Attention) -> Iterator[None]:
+        """Calls made by this thread in the body report to `attention`."""
+        previous = getattr(self._attention, "current", None)
+        self._attention.current = attention
+        try:
+            yield
+        finally:
+            self._attention.current = previous
+
     def get(self, profile: str) -> str | None:
-        backend = self._secure_backend()
-        with _translated_errors("read"):
-            return backend.get_password(self._service, profile)
+        key = self._call("read", lambda backend: backend.get_password(credential_service(profile, self._service), profile))
+        if key is None:
+            key = self._adopt_legacy_entry(profile)
+        return key
 
     def set(self, profile: str, key: str) -> None:
-        backend = self._secure_backend()
-        with _translated_errors("save"):
-            backend.set_password(self._service, profile, key)
+        self._call("save", lambda backend: backend.set_password(credential_service(profile, self._service), profile, key))
+        self._delete_legacy_entry(profile)
 
     def delete(self, profile: str) -> None:
-        from keyring.errors import PasswordDeleteError
+        self._call("delete", lambda backend: _delete(backend, credential_service(profile, self._service), profile))
+        self._delete_legacy_entry(profile)
 
-        backend = self._secure_backend()
-        with _translated_errors("delete"):
-            try:
-                backend.delete_password(self._service, profile)
-            except PasswordDeleteError:
-                pass  # already gone is what delete asked for
+    def _adopt_legacy_entry(self, slot: str) -> str | None:
+        """Move a key saved the old way (service `lsdesk`, user name = slot) to its own entry.
+
+        The old entry is deleted only once the new one reads back the same
+        key, so a failure half-way leaves the key in one place or both.
+        """
+        key = self._call("read", lambda backend: backend.get_password(self._service, slot))
+        if key is None:
+            return None
+        target = credential_service(slot, self._service)
+        try:
+            self._call("save", lambda backend: backend.set_password(target, slot, key))
+            moved = self._call("read", lambda backend: backend.get_password(target, slot)) == key
+        except KeyStoreError:
+            moved = False  # the key was read all the same; moving it is tried again at the next read
+        if moved:
+            self._delete_legacy_entry(slot)
+            log.info("moved the keychain entry of %s to its own service name", slot)
+        else:
+            log.warning("the keychain did not keep the moved entry of %s; the old entry stays", slot)
+        return key
+
+    def _delete_legacy_entry(self, slot: str) -> None:
+        """Remove a slot's entry of the old layout, if any; on Windows also keyring's "<slot>@lsdesk" copy.
+
+        A failure here leaves an entry that the next write or delete removes;
+        it does not undo what the caller asked for, which has been done.
+        """
+        try:
+            self._call("delete", lambda backend: _delete(backend, self._service, slot))
+        except KeyStoreError:
+            log.warning("could not remove the old keychain entry of %s; lsdesk will try again", slot)
+
+    def _call(self, action: str, operation: Callable[[KeyringBackend], T]) -> T:
+        """Run `operation` on the keychain's lane, within the deadline."""
+        attention = getattr(self._attention, "current", None) or Attention()
+
+        def call() -> T:
+            backend = self._secure_backend()
+            with _translated_errors(action):
+                return operation(backend)
+
+        try:
+            return self._lane.run(
+                call,
+                deadline_s=self._timeout,
+                waiting_after_s=self._waiting_after,
+                on_waiting=attention.waiting,
+                on_answered=attention.answered,
+                cancelled=attention.cancelled,
+            )
+        except KeychainTimeout:
+            raise KeyStoreError(
+                outcome(
+                    State.NO_STORAGE,
+                    f"Your keyring did not answer within {self._timeout:g} seconds. "
+                    "Unlock your keyring if it asks for your password, then try again.",
+                    title="Your keyring did not answer",
+                )
+            ) from None
+        except KeychainCancelled:
+            raise KeyStoreError(
+                outcome(State.NO_STORAGE, KEYRING_STOPPED_MESSAGE, title=KEYRING_STOPPED_TITLE)
+            ) from None
 
     def _secure_backend(self) -> KeyringBackend:
         try:
@@ -134,6 +276,24 @@ class MemoryKeyStore:
     def delete(self, profile: str) -> None:
         with self._lock:
             self._keys.pop(profile, None)
+
+
+def _delete(backend: KeyringBackend, service: str, username: str) -> None:
+    from keyring.errors import PasswordDeleteError
+
+    try:
+        backend.delete_password(service, username)
+    except PasswordDeleteError:
+        pass  # already gone is what delete asked for
+
+
+def _adapted(backend: KeyringBackend) -> KeyringBackend:
+    """keyring's Windows backend, made to keep one entry per slot, on this computer only."""
+    if _backend_name(backend) == "keyring.backends.Windows.WinVaultKeyring":
+        from lsdesk.core.windows_vault import LocalMachineVault
+
+        return LocalMachineVault()
+    return backend
 
 
 def is_secure_backend(backend: KeyringBackend) -> bool:

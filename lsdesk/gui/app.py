@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 from lsdesk.core import paths
 from lsdesk.core.api_url import API_URL_ENV, ApiUrlError, developer_settings_url, resolve_api_url
 from lsdesk.core.history import HISTORY_FILE, History
-from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name
+from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name, keyring_timeout
 from lsdesk.core.rotation import RotationJournal
 from lsdesk.gui.first_paint import after_first_paint
 from lsdesk.gui.preferences import Preferences
@@ -54,7 +54,7 @@ def create_window(
     The caller shows it.
 
     Raises ApiUrlError for an API address lsdesk will not send a key to, and
-    ValueError for a malformed profile name.
+    ValueError for a malformed profile name or $LSDESK_KEYRING_TIMEOUT.
     """
     settings = settings or settings_for()
     preferences = Preferences.load(settings)
@@ -63,7 +63,7 @@ def create_window(
     profile = check_profile_name(profile)
     host = KeyServiceHost(
         url,
-        store or SystemKeyStore(),
+        store or SystemKeyStore(timeout=keyring_timeout()),
         profile,
         journal=journal or RotationJournal(paths.state_dir() / "rotation"),
         history=history or History(paths.data_dir() / HISTORY_FILE),

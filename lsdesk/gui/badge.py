@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont, QIcon
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from lsdesk.core.keystore import KEYRING_WAITING_MESSAGE, KEYRING_WAITING_TITLE
 from lsdesk.core.outcome import State
 from lsdesk.gui.theme import Accent, badge_style, icon
 
@@ -80,6 +81,10 @@ class StatusBadge(QFrame):
 
     def show_checking(self, message: str = "Asking Lessonspace whether your key works.") -> None:
         self._show(None, CHECKING_TITLE, message)
+
+    def show_waiting_for_keyring(self) -> None:
+        """The keychain is slow to answer: most often it waits for its unlock prompt."""
+        self._show(None, KEYRING_WAITING_TITLE, KEYRING_WAITING_MESSAGE)
 
     def show_state(self, state: State, title: str, message: str) -> None:
         self._show(state, title, message)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE, KEYRING_WAITING_TITLE
 from lsdesk.core.outcome import Outcome, State
 from lsdesk.gui.badge import StatusBadge
 from lsdesk.gui.history_view import HistoryList
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 WINDOW_TITLE = "Lessonspace Integration Settings"
 SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
 UNKNOWN = "Unknown"
+SAVE_STOPPED_WAITING = "lsdesk stopped waiting for your keyring. Unlock your keyring, then press Save again."
 
 HELP_STEPS = (
     "1. Sign in to Lessonspace as an administrator.<br>"
@@ -110,6 +112,8 @@ class SettingsWindow(QWidget):
         self.settings_button = self._button(
             "settingsButton", "Se&ttings...", "Change how often lsdesk checks the key, the tray, and the API address"
         )
+        self.cancel_button = self._button("cancelWaitButton", "Cancel", "Stop waiting for your keyring")
+        self.cancel_button.hide()  # shown only while the keyring keeps lsdesk waiting
         self.history_list = HistoryList(host.history, host.profile, self)
         self.history_list.refresh()
 
@@ -133,6 +137,7 @@ class SettingsWindow(QWidget):
         self.rotate_button.clicked.connect(self.open_rotation)
         self.open_developer_button.clicked.connect(self._open_developer_settings)
         self.settings_button.clicked.connect(self.open_preferences)
+        self.cancel_button.clicked.connect(self.stop_waiting)
         host.operation_started.connect(self._on_busy_changed)
         host.operation_finished.connect(self._on_busy_changed)
         host.checked.connect(self._on_checked)
@@ -140,6 +145,8 @@ class SettingsWindow(QWidget):
         host.rotated.connect(self._on_rotated)
         host.failed.connect(self._on_failed)
         host.recovered.connect(self._on_recovered)
+        host.keyring_waiting.connect(self._on_keyring_waiting)
+        host.keyring_answered.connect(self._on_keyring_answered)
         # Held: the accessibility hints live only as long as this wrapper.
         self._style_hints = QGuiApplication.styleHints()
         self._style_hints.accessibility().contrastPreferenceChanged.connect(self._restyle)
@@ -193,7 +200,34 @@ class SettingsWindow(QWidget):
         dialog.open()
         return dialog
 
+    @Slot()
+    def stop_waiting(self) -> None:
+        """Cancel: stop waiting for the keyring; the window is free again at once."""
+        operation = self._operation
+        if not self._host.cancel():
+            return
+        if operation == "save":
+            self.key_field.show_feedback(SAVE_STOPPED_WAITING, problem=True)
+        else:
+            self.badge.show_state(State.NO_STORAGE, KEYRING_STOPPED_TITLE, KEYRING_STOPPED_MESSAGE)
+
     # Results ---------------------------------------------------------------
+
+    @Slot()
+    def _on_keyring_waiting(self) -> None:
+        if self._operation == "check":
+            self.badge.show_waiting_for_keyring()
+        elif self._operation == "save":
+            self.key_field.show_feedback(f"{KEYRING_WAITING_TITLE}...", problem=False)
+        else:
+            return  # a rotation's dialog says it itself
+        self.cancel_button.show()
+
+    @Slot()
+    def _on_keyring_answered(self) -> None:
+        self.cancel_button.hide()
+        if self._operation == "check":
+            self.badge.show_checking()
 
     @Slot(object)
     def _on_checked(self, result: Outcome) -> None:
@@ -232,6 +266,8 @@ class SettingsWindow(QWidget):
     def _on_busy_changed(self) -> None:
         self.key_field.set_busy(self._host.busy)
         self._update_buttons()
+        if not self._host.busy:
+            self.cancel_button.hide()
         if not self._host.busy:
             self.history_list.refresh()  # the worker records each operation before it ends
 
@@ -375,6 +411,7 @@ class SettingsWindow(QWidget):
             column.addWidget(self._banner)
         column.addWidget(self.notice)
         column.addWidget(self.badge)
+        column.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)  # hidden: takes no room
         column.addLayout(details)
         column.addWidget(key_box)
         column.addWidget(help_box)

@@ -8,6 +8,7 @@ request that is still current. Nothing on the worker touches a widget.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import traceback
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from lsdesk.core.history import History
-from lsdesk.core.keystore import KeyStore
+from lsdesk.core.keystore import KEYRING_WAITING_TITLE, Attention, KeyStore
 from lsdesk.core.outcome import Outcome, State, outcome
 from lsdesk.core.rotation import RotationJournal
 
@@ -72,6 +73,8 @@ class KeyService(QObject):
         rotation_progressed(int, str): a rotation reached its next step.
         rotated(int, RotationResult): a rotation finished, done or not.
         failed(int, Outcome): an operation crashed; the Outcome says so in plain words.
+        keyring_waiting(int): a keychain call is slow: it may be waiting for an unlock prompt.
+        keyring_answered(int): the slow keychain call ended after all.
     """
 
     recovered = Signal(int, str)
@@ -80,6 +83,8 @@ class KeyService(QObject):
     rotation_progressed = Signal(int, str)
     rotated = Signal(int, object)
     failed = Signal(int, object)
+    keyring_waiting = Signal(int)
+    keyring_answered = Signal(int)
 
     def __init__(self, api_url: str, store: KeyStore, profile: str, journal: RotationJournal, history: History):
         super().__init__()
@@ -91,6 +96,19 @@ class KeyService(QObject):
         self._lock = threading.Lock()
         self._desk: KeyDesk | None = None
         self._closed = False
+        self._cancel: tuple[int, threading.Event] | None = None  # the running request's
+
+    def stop_waiting(self, request_id: int) -> None:
+        """Make request `request_id` stop waiting for the keychain; safe to call from any thread.
+
+        Its keychain calls then fail at once, it ends, and its result is
+        dropped; a call the keychain is stuck in may still end later, and
+        goes nowhere.
+        """
+        with self._lock:
+            running = self._cancel
+        if running is not None and running[0] == request_id:
+            running[1].set()
 
     def close(self) -> None:
         """Abandon the HTTP client; safe to call from any thread."""
@@ -119,7 +137,8 @@ class KeyService(QObject):
         self._run(
             request_id,
             self.rotated,
-            lambda desk: desk.rotate(
+            progress_while_waiting=True,
+            operation=lambda desk: desk.rotate(
                 request.raw_key,
                 current=request.current,
                 allow_other_organisation=request.allow_other_organisation,
@@ -142,12 +161,31 @@ class KeyService(QObject):
                 )
             return None if self._closed else self._desk
 
-    def _run(self, request_id: int, done: Signal, operation: Callable[[KeyDesk], object]) -> None:
+    def _run(
+        self,
+        request_id: int,
+        done: Signal,
+        operation: Callable[[KeyDesk], object],
+        *,
+        progress_while_waiting: bool = False,
+    ) -> None:
+        cancelled = threading.Event()
+        with self._lock:
+            self._cancel = (request_id, cancelled)
+
+        def waiting() -> None:
+            self.keyring_waiting.emit(request_id)
+            if progress_while_waiting:
+                self.rotation_progressed.emit(request_id, f"{KEYRING_WAITING_TITLE}...")
+
+        attention = Attention(waiting=waiting, answered=lambda: self.keyring_answered.emit(request_id), cancelled=cancelled)
+        attended = getattr(self._store, "attended", None)  # only the system keychain can be slow
         try:
             desk = self._open_desk()
             if desk is None:
                 return  # shut down: nobody waits for this result
-            result = operation(desk)
+            with attended(attention) if attended is not None else contextlib.nullcontext():
+                result = operation(desk)
         except Exception as error:
             log_crash(f"operation {request_id}", error)
             self.failed.emit(request_id, outcome(State.UNEXPECTED, CRASH_MESSAGE, title=CRASH_TITLE))
@@ -167,6 +205,8 @@ class KeyServiceHost(QObject):
         rotation_progressed(str): the current rotation reached its next step.
         rotated(RotationResult): the current rotation finished.
         failed(Outcome): the current operation crashed.
+        keyring_waiting(): the current operation waits for the keychain (an unlock prompt, perhaps).
+        keyring_answered(): the keychain answered after all.
     """
 
     # No bool-carrying signal here: PySide6 6.12 drops a reference to True or
@@ -179,6 +219,8 @@ class KeyServiceHost(QObject):
     rotation_progressed = Signal(str)
     rotated = Signal(object)
     failed = Signal(object)
+    keyring_waiting = Signal()
+    keyring_answered = Signal()
 
     _check_requested = Signal(int)
     _save_requested = Signal(int, str)
@@ -213,6 +255,8 @@ class KeyServiceHost(QObject):
         self._service.failed.connect(self._on_failed)
         self._service.recovered.connect(self._on_recovered)
         self._service.rotation_progressed.connect(self._on_rotation_progressed)
+        self._service.keyring_waiting.connect(self._on_keyring_waiting)
+        self._service.keyring_answered.connect(self._on_keyring_answered)
 
     def start(self) -> None:
         """Start the worker thread; requests sent before this wait for it."""
@@ -243,12 +287,29 @@ class KeyServiceHost(QObject):
             )
         )
 
+    def cancel(self) -> bool:
+        """Stop waiting for the running operation; False if none runs.
+
+        The window is free at once. The operation is told to stop waiting
+        for the keychain, and whatever it answers later is dropped: the next
+        request has a new number.
+        """
+        if not self._busy:
+            return False
+        cancelled = self._current
+        self._current += 1
+        self._service.stop_waiting(cancelled)
+        log.info("request %d cancelled while it waited", cancelled)
+        self._set_busy(False)
+        return True
+
     def shutdown(self, wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:
         """Stop the worker; True if it stopped within `wait_ms`.
 
         A request that hangs is abandoned: its result will be ignored, and
         its thread is kept referenced until it ends on its own.
         """
+        self._service.stop_waiting(self._current)  # a hung keychain call must not hold up quitting
         self._current += 1  # whatever is running now is superseded
         self._service.close()
         self._thread.quit()
@@ -309,3 +370,13 @@ class KeyServiceHost(QObject):
     def _on_rotation_progressed(self, request_id: int, step: str) -> None:
         if request_id == self._current:
             self.rotation_progressed.emit(step)
+
+    @Slot(int)
+    def _on_keyring_waiting(self, request_id: int) -> None:
+        if request_id == self._current:
+            self.keyring_waiting.emit()
+
+    @Slot(int)
+    def _on_keyring_answered(self, request_id: int) -> None:
+        if request_id == self._current:
+            self.keyring_answered.emit()

@@ -396,7 +396,6 @@ def _run_killed(cell: Cell, env: Environment) -> None:
     Rotation is killed right after the old key was backed up, through the
     child of tests/test_rotation_crash.py, which kills it at every other step too.
     """
-    from lsdesk.core.keystore import SERVICE_NAME
     from tests.test_rotation_crash import DIE_AT
 
     profile = f"matrix-{uuid.uuid4().hex[:12]}"
@@ -438,14 +437,8 @@ def _run_killed(cell: Cell, env: Environment) -> None:
             _expect(cell, journal.read(profile) is None, "the journal outlived the recovery")
             _count_false_invalid(cell, [after], sandbox.refusals)
     finally:
-        import keyring
-        import keyring.errors
-
         for slot in (profile, backup_slot(profile), pending_slot(profile)):
-            try:
-                keyring.delete_password(SERVICE_NAME, slot)
-            except keyring.errors.PasswordDeleteError:
-                pass
+            store.delete(slot)
         journal.clear(profile)
 
 
