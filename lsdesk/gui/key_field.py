@@ -62,8 +62,20 @@ class ApiKeyField(QWidget):
     def text(self) -> str:
         return self.line_edit.text()
 
+    def key(self) -> str | None:
+        """The key in the field by the one input rule (no "Organisation "
+        prefix, no spaces), or None if the field holds no key."""
+        try:
+            return parse_api_key(self.text())
+        except ApiKeyInputError:
+            return None
+
     def clear(self) -> None:
-        self.line_edit.clear()
+        """Empty the field for good: QLineEdit.clear() is an undoable edit, so
+        Show and Ctrl+Z would bring a saved key back; setText also drops the
+        undo history."""
+        self.line_edit.setText("")
+        self.line_edit.setModified(False)
         self.toggle.setChecked(False)
 
     def looks_like_a_key(self) -> bool:

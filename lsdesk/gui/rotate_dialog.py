@@ -122,7 +122,7 @@ class RotateDialog(QDialog):
                 self.rotate(allow_other_organisation=True)
             return
         if result.rotated:
-            self._new_key = self.key_field.text().strip()
+            self._new_key = self.key_field.key()
             self.key_field.clear()
             self.key_field.set_busy(True)
             self.rotate_button.setEnabled(False)
@@ -142,7 +142,7 @@ class RotateDialog(QDialog):
 
     @Slot()
     def _copy(self) -> None:
-        key = self._new_key or self.key_field.text().strip()
+        key = self._new_key or self.key_field.key()
         if key:
             clipboard.copy_for_a_while(key)
             self.status.setText(
