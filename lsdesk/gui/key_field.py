@@ -46,6 +46,7 @@ class ApiKeyField(QWidget):
         self.feedback = QLabel(self)
         self.feedback.setObjectName("apiKeyFeedback")
         self.feedback.setWordWrap(True)
+        self.feedback.setTextFormat(Qt.TextFormat.PlainText)  # a refusal's detail comes from the server
         self.feedback.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.feedback.hide()
 
