@@ -1,6 +1,8 @@
 """Which API addresses lsdesk will send a key to."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lsdesk.core.api_url import (
     API_URL_ENV,
@@ -59,3 +61,27 @@ def test_refuses_addresses_that_could_leak_the_key(url, words):
 def test_developer_settings_are_the_sandbox_page_on_this_computer():
     assert developer_settings_url("http://127.0.0.1:8765/v2/") == "http://127.0.0.1:8765/settings/developer/"
     assert developer_settings_url(DEFAULT_API_URL) == DEVELOPER_SETTINGS_URL
+
+
+_ADDRESS_PIECES = st.sampled_from(
+    ["https://", "http://", "[", "]", ":", "@", "/", "?", "#", "%", "::1", "127.0.0.1", "localhost", "v2", "65536", " "]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(), st.lists(st.one_of(_ADDRESS_PIECES, st.text(max_size=3)), max_size=8).map("".join)))
+def test_any_typed_address_is_accepted_or_refused_with_a_sentence_never_a_crash(text):
+    """Before: "https://[" made urlsplit raise a bare ValueError, which the
+    Settings dialog did not catch (issue 9, item 20)."""
+    try:
+        resolved = resolve_api_url(text or "https://")
+    except ApiUrlError as error:
+        assert str(error).endswith((".", DEFAULT_API_URL))
+    else:
+        assert resolved.startswith(("https://", "http://")) and resolved.endswith("/")
+
+
+@pytest.mark.parametrize("url", ["https://[", "https://[::1", "http://[abc]/v2/", "https://x]/", "https://api\x00.example.org/"])
+def test_malformed_addresses_get_the_clear_sentence(url):
+    with pytest.raises(ApiUrlError, match="must start with https:// and name a server"):
+        resolve_api_url(url)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore
 from lsdesk.core.outcome import State
@@ -24,6 +24,24 @@ def store():
     keys = MemoryKeyStore()
     keys.set("default", DEMO_KEY)
     return keys
+
+
+def answer_when_asked(qtbot, button: QMessageBox.StandardButton) -> list[QMessageBox]:
+    """Click `button` on the real modal question once it opens (it would wait
+    for a click); the list gets each question's text and text format."""
+    asked = []
+    tries = iter(range(WAIT_MS // 20))
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            asked.append((box.text(), box.textFormat()))
+            box.button(button).click()
+        elif next(tries, None) is not None:
+            QTimer.singleShot(20, answer)
+
+    QTimer.singleShot(20, answer)
+    return asked
 
 
 def rotate_with(qtbot, dialog, key: str):
@@ -81,14 +99,7 @@ def test_malformed_input_is_explained_and_nothing_starts(open_window, sandbox, q
 
 
 def test_a_key_for_another_organisation_asks_first(open_window, store, sandbox, qtbot, monkeypatch):
-    asked = []
-
-    def answer_yes(*args, **kwargs):
-        # A stand-in for the modal question, which would block the test waiting for a click.
-        asked.append(args[2])
-        return QMessageBox.StandardButton.Yes
-
-    monkeypatch.setattr(QMessageBox, "question", answer_yes)
+    asked = answer_when_asked(qtbot, QMessageBox.StandardButton.Yes)
     window = open_window()
     dialog = window.open_rotation()
     sandbox.add_organisation(5151, "Other Academy")
@@ -96,7 +107,7 @@ def test_a_key_for_another_organisation_asks_first(open_window, store, sandbox, 
     dialog.key_field.line_edit.setText(other_key)
     with qtbot.waitSignal(window.host.rotated, timeout=WAIT_MS, check_params_cb=lambda result: result.rotated):
         qtbot.mouseClick(dialog.rotate_button, Qt.MouseButton.LeftButton)
-    assert "Other Academy (id 5151), not Demo Tutoring Co (id 4242)" in asked[0]
+    assert "Other Academy (id 5151), not Demo Tutoring Co (id 4242)" in asked[0][0]
     assert store.get("default") == other_key
     assert window.organisation_label.text() == "Other Academy (id 5151)"
 
@@ -160,3 +171,31 @@ def test_an_interrupted_rotation_is_finished_at_launch_and_the_user_is_told(open
     assert window.notice.isVisible()
     assert store.get(backup_slot("default")) is None
     assert window.key_ending_label.text() == f"ends in {new_key[-4:]}"
+
+
+HTML_NAME = "<b>Acme</b> <img src=x>"
+
+
+def test_an_organisation_name_with_html_is_shown_literally_in_the_window_dialog_and_question(
+    open_window, store, sandbox, qtbot
+):
+    """Before: labels and the question used Qt.AutoText, so this name was drawn
+    as bold text and an image (issue 9, item 19)."""
+    sandbox.add_organisation(5151, HTML_NAME)
+    window = open_window()
+    dialog = window.open_rotation()
+    asked = answer_when_asked(qtbot, QMessageBox.StandardButton.Yes)
+    other_key = sandbox.generate_key(organisation_id=5151)
+    dialog.key_field.line_edit.setText(other_key)
+    with qtbot.waitSignal(window.host.rotated, timeout=WAIT_MS, check_params_cb=lambda result: result.rotated):
+        qtbot.mouseClick(dialog.rotate_button, Qt.MouseButton.LeftButton)
+    assert HTML_NAME in asked[0][0]
+    assert asked[0][1] == Qt.TextFormat.PlainText
+    assert window.organisation_label.text() == f"{HTML_NAME} (id 5151)"
+    showing = [label for widget in (window, dialog) for label in widget.findChildren(QLabel) if HTML_NAME in label.text()]
+    assert window.organisation_label in showing
+    for label in showing:
+        assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
+    # What is drawn: plain text is as wide as its characters, tags included (rich text would drop them).
+    label = window.organisation_label
+    assert label.sizeHint().width() >= label.fontMetrics().horizontalAdvance(label.text())

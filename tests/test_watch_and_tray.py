@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from lsdesk.core.api_url import API_URL_ENV
@@ -49,6 +50,22 @@ def test_the_dialog_refuses_an_address_that_would_leak_the_key(qtbot):
     dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
     assert accepted == []
     assert dialog.api_problem.text().startswith("Problem: lsdesk only sends your key over a secure https://")
+
+
+@pytest.mark.parametrize("typed", ["https://[", "http://[::1", "https://a:99999/v2/"])
+def test_the_dialog_explains_a_malformed_address_inline_instead_of_crashing(qtbot, typed):
+    """Before: "https://[" raised ValueError out of accept(), a crash (issue 9, item 20)."""
+    dialog = PreferencesDialog(Preferences())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    accepted = []
+    dialog.accepted.connect(lambda: accepted.append(True))
+    dialog.api_url.setFocus()
+    qtbot.keyClicks(dialog.api_url, typed)
+    qtbot.keyClick(dialog.api_url, Qt.Key.Key_Return)
+    assert accepted == []
+    assert dialog.api_problem.isVisible()
+    assert dialog.api_problem.text().startswith("Problem: The API address ")
 
 
 def test_the_dialog_offers_no_interval_under_15_minutes(qtbot):

@@ -15,8 +15,16 @@ DEVELOPER_SETTINGS_URL = "https://www.thelessonspace.com/settings/developer"
 API_URL_ENV = "LSDESK_API_URL"
 
 
+MALFORMED = f"The API address must start with https:// and name a server, like {DEFAULT_API_URL}"
+
+
 class ApiUrlError(ValueError):
     """An API address lsdesk refuses to send a key to. The message is for the user."""
+
+
+def _is_plain_text(raw: str) -> bool:
+    """No control characters (a NUL or line break would reach the HTTP request line)."""
+    return not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in raw.strip())
 
 
 def is_loopback_host(host: str) -> bool:
@@ -35,13 +43,14 @@ def resolve_api_url(override: str | None = None) -> str:
     an address that is malformed or would send the key in clear text.
     """
     raw = override or os.environ.get(API_URL_ENV) or DEFAULT_API_URL
-    parts = urlsplit(raw.strip())
-    host = parts.hostname or ""
-    if parts.scheme not in ("https", "http") or not host:
-        raise ApiUrlError(
-            "The API address must start with https:// and name a server, "
-            f"like {DEFAULT_API_URL}"
-        )
+    try:
+        # urlsplit raises ValueError itself for some malformed addresses ("https://[").
+        parts = urlsplit(raw.strip())
+        host = parts.hostname or ""
+    except ValueError:
+        raise ApiUrlError(MALFORMED) from None
+    if parts.scheme not in ("https", "http") or not host or not _is_plain_text(raw):
+        raise ApiUrlError(MALFORMED)
     if parts.username or parts.password or parts.query or parts.fragment:
         raise ApiUrlError("The API address must not contain a user name, password, query or #fragment.")
     if parts.scheme == "http" and not is_loopback_host(host):

@@ -52,9 +52,12 @@ class StatusBadge(QFrame):
         self._title.setObjectName("statusTitle")
         self.scale_title_font()
         self._title.setWordWrap(True)
+        # Both carry server text (an organisation's name, a refusal's detail): shown literally, never as HTML.
+        self._title.setTextFormat(Qt.TextFormat.PlainText)
         self._message = QLabel(self)
         self._message.setObjectName("statusMessage")
         self._message.setWordWrap(True)
+        self._message.setTextFormat(Qt.TextFormat.PlainText)
         self._message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         words = QVBoxLayout()

@@ -8,9 +8,10 @@ command line would.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from lsdesk.core.api_key import MAX_INPUT_LENGTH, ApiKeyInputError, parse_api_key
+from lsdesk.gui.masked_line_edit import MaskedLineEdit
 from lsdesk.gui.theme import monochrome_icon
 
 
@@ -23,9 +24,9 @@ class ApiKeyField(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.line_edit = QLineEdit(self)
+        # Not a plain QLineEdit: that sends the key over the accessibility bus (see masked_line_edit).
+        self.line_edit = MaskedLineEdit(self)
         self.line_edit.setObjectName("apiKeyField")
-        self.line_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.line_edit.setMaxLength(MAX_INPUT_LENGTH)
         self.line_edit.setPlaceholderText("Paste the new API key here")
         self.line_edit.setAccessibleName("API key")
@@ -46,6 +47,7 @@ class ApiKeyField(QWidget):
         self.feedback = QLabel(self)
         self.feedback.setObjectName("apiKeyFeedback")
         self.feedback.setWordWrap(True)
+        self.feedback.setTextFormat(Qt.TextFormat.PlainText)  # a refusal's detail comes from the server
         self.feedback.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.feedback.hide()
 
@@ -62,9 +64,21 @@ class ApiKeyField(QWidget):
     def text(self) -> str:
         return self.line_edit.text()
 
+    def key(self) -> str | None:
+        """The key in the field by the one input rule (no "Organisation "
+        prefix, no spaces), or None if the field holds no key."""
+        try:
+            return parse_api_key(self.text())
+        except ApiKeyInputError:
+            return None
+
     def clear(self) -> None:
-        self.line_edit.clear()
-        self.toggle.setChecked(False)
+        """Empty the field for good: QLineEdit.clear() is an undoable edit, so
+        Show and Ctrl+Z would bring a saved key back; setText also drops the
+        undo history."""
+        self.toggle.setChecked(False)  # first: the key leaves Qt's text as bullets, never as itself
+        self.line_edit.setText("")
+        self.line_edit.setModified(False)
 
     def looks_like_a_key(self) -> bool:
         """True if the typed key passes the input rule; otherwise say why, and
@@ -96,7 +110,7 @@ class ApiKeyField(QWidget):
         super().changeEvent(event)
 
     def _set_revealed(self, revealed: bool) -> None:
-        self.line_edit.setEchoMode(QLineEdit.EchoMode.Normal if revealed else QLineEdit.EchoMode.Password)
+        self.line_edit.set_revealed(revealed)
         self.toggle.setText("&Hide" if revealed else "S&how")
         self.toggle.setIcon(monochrome_icon("hide.svg" if revealed else "show.svg"))
         self.toggle.setAccessibleName("Hide the API key" if revealed else "Show the API key")

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from lsdesk.core.outcome import Outcome, State
 from lsdesk.gui import clipboard
 from lsdesk.gui.key_field import ApiKeyField
+from lsdesk.gui.questions import ask_yes_no
 from lsdesk.gui.worker import KeyServiceHost
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class RotateDialog(QDialog):
         self.status = QLabel(self)
         self.status.setObjectName("rotationStatus")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # carries organisation names and server text
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         buttons = QDialogButtonBox(self)
@@ -111,18 +113,11 @@ class RotateDialog(QDialog):
     def _on_rotated(self, result: RotationResult) -> None:
         if result.needs_confirmation:
             self.status.setText(result.outcome.message)
-            answer = QMessageBox.question(
-                self,
-                "Switch organisations?",
-                f"{result.outcome.message}\n\nSwitch to this organisation's key?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer == QMessageBox.StandardButton.Yes:
+            if ask_yes_no(self, "Switch organisations?", f"{result.outcome.message}\n\nSwitch to this organisation's key?"):
                 self.rotate(allow_other_organisation=True)
             return
         if result.rotated:
-            self._new_key = self.key_field.text().strip()
+            self._new_key = self.key_field.key()
             self.key_field.clear()
             self.key_field.set_busy(True)
             self.rotate_button.setEnabled(False)
@@ -142,7 +137,7 @@ class RotateDialog(QDialog):
 
     @Slot()
     def _copy(self) -> None:
-        key = self._new_key or self.key_field.text().strip()
+        key = self._new_key or self.key_field.key()
         if key:
             clipboard.copy_for_a_while(key)
             self.status.setText(

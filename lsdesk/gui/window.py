@@ -91,6 +91,7 @@ class SettingsWindow(QWidget):
         self.notice = QLabel(self)
         self.notice.setObjectName("noticeLabel")
         self.notice.setWordWrap(True)
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)  # may name the organisation
         self.notice.hide()
         self.badge = StatusBadge(self)
         self.organisation_label = self._detail_label("organisationLabel")
@@ -425,6 +426,7 @@ class SettingsWindow(QWidget):
     def _detail_label(self, name: str) -> QLabel:
         label = QLabel(UNKNOWN, self)
         label.setObjectName(name)
+        label.setTextFormat(Qt.TextFormat.PlainText)  # the organisation's name comes from the server
         return label
 
     def _button(self, name: str, text: str, description: str) -> QPushButton:

@@ -1,0 +1,19 @@
+"""Yes/No questions whose text may carry what a server said.
+
+QMessageBox's static helpers guess the text format (Qt.AutoText), so an
+organisation named "<b>Acme</b>" would be drawn bold; an <img> would be
+fetched. Here the text is always plain.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
+    """Ask `text` (shown literally) with Yes and No, No the default; True for Yes."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
