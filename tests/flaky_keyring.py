@@ -34,6 +34,7 @@ class FlakyBackend(KeyringBackend):
         self.read_back = read_back
         self.raise_on_use = raise_on_use
         self.written: list[str] = []
+        self.fail_deletes = False
 
     def get_password(self, service, username):
         if self.raise_on_use is not None:
@@ -51,6 +52,8 @@ class FlakyBackend(KeyringBackend):
         self.values[(service, username)] = password
 
     def delete_password(self, service, username):
+        if self.fail_deletes:
+            raise keyring.errors.KeyringError("delete refused")
         if (service, username) not in self.values:
             raise keyring.errors.PasswordDeleteError("not found")
         del self.values[(service, username)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore, credential_service
@@ -240,7 +242,7 @@ def test_recovery_after_the_new_key_was_written_finishes_the_rotation(client, st
 def test_recovery_puts_the_old_key_back_when_only_it_works(client, store, journal, sandbox):
     interrupted(store, journal, new_key=UNKNOWN_KEY, main=UNKNOWN_KEY, backup=DEMO_KEY, pending=UNKNOWN_KEY)
     message = recover_rotation(client, store, PROFILE, journal)
-    assert "does not accept the new key, so lsdesk kept the old one" in message
+    assert "refused the new key, so lsdesk kept the old one" in message
     assert_recovered_to(store, journal, DEMO_KEY)
 
 
@@ -248,7 +250,7 @@ def test_recovery_without_lessonspace_keeps_every_key_for_later(client, store, j
     new_key = sandbox.generate_key()
     interrupted(store, journal, new_key=new_key, main=new_key, backup=DEMO_KEY, pending=new_key)
     sandbox.faults.drop_connection = True
-    assert "kept both keys" in recover_rotation(client, store, PROFILE, journal)
+    assert "kept every key" in recover_rotation(client, store, PROFILE, journal)
     assert store.get(PROFILE) == new_key
     assert store.get(backup_slot(PROFILE)) == DEMO_KEY
     assert journal.read(PROFILE) is not None
@@ -260,18 +262,23 @@ def test_recovery_with_a_missing_main_slot_restores_a_working_key(client, store,
     assert_recovered_to(store, journal, DEMO_KEY)
 
 
-def test_recovery_after_the_clean_up_only_clears_the_journal(client, store, journal, sandbox):
+def test_recovery_after_the_clean_up_only_clears_the_journal_and_says_nothing(client, store, journal, sandbox):
+    """The rotation had completed (new key saved and read back): no "interrupted" notice."""
     new_key = sandbox.generate_key()
     interrupted(store, journal, new_key=new_key, main=new_key, step=Step.CLEANING_UP)
-    assert "lsdesk finished it" in recover_rotation(client, store, PROFILE, journal)
+    assert recover_rotation(client, store, PROFILE, journal) is None
     assert_recovered_to(store, journal, new_key)
 
 
-def test_recovery_when_no_key_works_keeps_the_main_one(client, store, journal, sandbox):
+def test_recovery_when_no_key_works_keeps_every_key_and_the_journal(client, store, journal, sandbox, caplog):
     interrupted(store, journal, new_key=UNKNOWN_KEY, main=UNKNOWN_KEY, backup=DEMO_KEY, pending=UNKNOWN_KEY)
     sandbox.revoke_key(DEMO_KEY)
-    assert "accepts none of the keys" in recover_rotation(client, store, PROFILE, journal)
-    assert_recovered_to(store, journal, UNKNOWN_KEY)
+    with caplog.at_level(logging.WARNING):
+        assert "kept every key and will try again" in recover_rotation(client, store, PROFILE, journal)
+    assert store.get(PROFILE) == UNKNOWN_KEY
+    assert store.get(pending_slot(PROFILE)) == UNKNOWN_KEY
+    assert store.get(backup_slot(PROFILE)) == DEMO_KEY
+    assert journal.read(PROFILE) is not None
 
 
 def test_recovery_leaves_a_rotation_that_is_still_running_alone(client, store, journal, sandbox):

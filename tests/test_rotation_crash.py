@@ -78,6 +78,8 @@ CRASH_POINTS = [
 ]
 # From this point on the new key is in the keychain, so it must be the one kept.
 NEW_KEY_SAVED_FROM = CRASH_POINTS.index(("set", "pending", "after"))
+# From this point on the journal says the rotation is only removing its spare copies.
+TIDYING_UP_FROM = CRASH_POINTS.index(("delete", "backup", "before"))
 
 
 @pytest.fixture
@@ -120,7 +122,12 @@ def test_a_rotation_killed_at_any_step_is_recovered_at_the_next_launch(sandbox, 
         timeout=60,
         env={**os.environ},
     )
-    assert "key rotation was interrupted" in launch.stderr
+    if CRASH_POINTS.index(point) >= TIDYING_UP_FROM:
+        # The new key was saved and read back: the rotation completed, and
+        # removing its spare copies is done without an "interrupted" notice.
+        assert "interrupted" not in launch.stderr
+    else:
+        assert "key rotation was interrupted" in launch.stderr
     kept = keyring.get_password(credential_service(profile), profile)
     if CRASH_POINTS.index(point) >= NEW_KEY_SAVED_FROM:
         assert kept == new_key  # the rotation was finished

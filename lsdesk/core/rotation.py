@@ -266,9 +266,6 @@ def _swap_keys(store: KeyStore, profile: str, old_key: str, new_key: str, journa
             store.set(slot, key)
             if store.get(slot) != key:
                 return _store_refused(store, profile, old_key, journal)
-        journal.write(profile, Step.CLEANING_UP, old=old_key, new=new_key)
-        _clean_up(store, profile, journal)
-        return None
     except KeyStoreError as error:
         settled = _roll_back(store, profile, old_key, journal)
         return replace(error.outcome, message=f"{error.outcome.message} {_after_failure(settled)}")
@@ -280,6 +277,14 @@ def _swap_keys(store: KeyStore, profile: str, old_key: str, new_key: str, journa
             f"lsdesk could not write its own files in {journal.folder}. {_after_failure(settled)}",
             title="Can't save lsdesk's files",
         )
+    # The new key is saved and read back: the rotation is done. Tidying up may
+    # fail now without undoing it; the next start removes what is left, quietly.
+    try:
+        journal.write(profile, Step.CLEANING_UP, old=old_key, new=new_key)
+        _clean_up(store, profile, journal)
+    except (KeyStoreError, OSError) as error:
+        log.warning("could not remove the spare copies of profile %s's rotation yet: %s", profile, type(error).__name__)
+    return None
 
 
 def _clean_up(store: KeyStore, profile: str, journal: RotationJournal) -> None:
@@ -345,28 +350,76 @@ def _roll_back(store: KeyStore, profile: str, old_key: str, journal: RotationJou
     return False
 
 
+NO_KEY_ACCEPTED = (
+    "A key rotation was interrupted, and Lessonspace accepted none of its keys just now, so lsdesk kept every key "
+    "and will try again at the next start or check."
+)
+OFFLINE_DURING_RECOVERY = (
+    "A key rotation was interrupted, and lsdesk could not get a clear answer from Lessonspace, so it kept every key "
+    "and will try again at the next start or check."
+)
+FINISHED = "A key rotation was interrupted after the new key was saved; lsdesk finished it and the new key is saved."
+ROLLED_BACK = (
+    "A key rotation was interrupted, and Lessonspace refused the new key, so lsdesk kept the old one."
+)
+BEFORE_NEW_SAVED = (
+    "A key rotation was interrupted before the new key was saved. Your saved key is unchanged; "
+    "rotate again when you are ready."
+)
+NOT_KEPT_BACK = (
+    "A key rotation was interrupted, and your keychain did not keep the key lsdesk put back, so lsdesk kept every "
+    "key and will try again at the next start or check."
+)
+
+
 def recover_rotation(client: LessonspaceClient, store: KeyStore, profile: str, journal: RotationJournal) -> str | None:
     """Finish or roll back a rotation that was interrupted.
 
     Returns a sentence saying what was done, or None if there was nothing to
-    recover. A rotation that another process is still running is left alone.
+    recover (or nothing worth telling: a rotation that had saved the new key
+    and was only tidying up is finished quietly). A rotation that another
+    process is still running is left alone.
+
+    The extra slots are looked at even without a journal (lost, unreadable,
+    or never reached the disk): a key in `#next` or `#previous` is treated as
+    an interrupted rotation. With nothing to recover this costs two reads of
+    the keychain and no request to Lessonspace.
     """
-    if journal.read(profile) is None:
-        return None
     lock = journal.lock(profile)
     if not lock.acquire():
         return None  # not interrupted: another process is at work
     try:
-        return _recover_locked(client, store, profile, journal)
+        record = journal.read(profile)
+        if record is None:
+            try:
+                if store.get(pending_slot(profile)) is None and store.get(backup_slot(profile)) is None:
+                    return None
+            except KeyStoreError:
+                return None  # the check that follows reports the keychain's trouble
+            log.warning("profile %s has rotation slots but no rotation journal; recovering", profile)
+            record = {}
+        return _recover_locked(client, store, profile, journal, record)
     except KeyStoreError as error:
         log.warning("could not recover the rotation of profile %s", profile)
         return f"A key rotation was interrupted and could not be finished yet. {error.outcome.message}"
+    except OSError as error:
+        log.warning("could not clear the rotation journal of profile %s: %s", profile, type(error).__name__)
+        return None  # every key is where it should be; the journal is cleared next time
     finally:
         lock.release()
 
 
-def _recover_locked(client: LessonspaceClient, store: KeyStore, profile: str, journal: RotationJournal) -> str:
-    record = journal.read(profile) or {}
+def _recover_locked(
+    client: LessonspaceClient, store: KeyStore, profile: str, journal: RotationJournal, record: dict
+) -> str | None:
+    """Keep the newest key Lessonspace accepts; delete only keys it refused.
+
+    A slot is deleted only when Lessonspace positively refused its key
+    (REJECTED) while another slot's key was accepted in this same recovery,
+    or when it holds the very key being kept. Any other answer (offline, a
+    proxy's page, every key refused, as a web filter or an incident can make
+    it look) keeps every slot and the journal for the next try.
+    """
     main_key, old_key, new_key = store.get(profile), store.get(backup_slot(profile)), store.get(pending_slot(profile))
     log.info("recovering an interrupted rotation of profile %s", profile)
     # Newest first: the new key wins whenever Lessonspace accepts it.
@@ -374,47 +427,46 @@ def _recover_locked(client: LessonspaceClient, store: KeyStore, profile: str, jo
     if not candidates:
         journal.clear(profile)
         return "A key rotation was interrupted, and no key was found to keep."
+    if main_key is not None and main_key == new_key and record.get("step") == Step.CLEANING_UP.value:
+        # The rotation had saved the new key and read it back, and was removing its
+        # spare copies: it completed, so there is nothing to tell.
+        log.info("finishing the clean-up of profile %s's completed rotation", profile)
+        return _keep(store, profile, journal, main_key, None)
     if len(candidates) == 1:
-        return _keep(store, profile, journal, candidates[0], _kept_message(candidates[0], record, tried_new=bool(new_key)))
+        # One key in every slot that holds one: nothing to choose, nothing refused.
+        kept = candidates[0]
+        if new_key is None and old_key is None and record.get("step") != Step.STAGING_NEW.value:
+            # Only the saved key is left, and the journal cannot say more (damaged,
+            # or left behind once the slots were clean): nothing was interrupted.
+            log.info("removing a rotation journal of profile %s that has nothing left to recover", profile)
+            return _keep(store, profile, journal, kept, None)
+        return _keep(store, profile, journal, kept, _kept_message(kept, new_key, refused_new=False))
 
     for key in candidates:
         state = client.check(key).state
         if state is State.VALID:
-            return _keep(store, profile, journal, key, _kept_message(key, record, tried_new=bool(new_key)))
+            return _keep(store, profile, journal, key, _kept_message(key, new_key, refused_new=key != new_key))
         if state is not State.REJECTED:
-            return (
-                "A key rotation was interrupted. lsdesk kept both keys and will finish it "
-                "once it can reach Lessonspace."
-            )
-    return _keep(
-        store,
-        profile,
-        journal,
-        main_key or candidates[0],
-        "A key rotation was interrupted, and Lessonspace accepts none of the keys involved.",
-    )
+            log.info("recovery of profile %s got %s from Lessonspace; keeping every key", profile, state.value)
+            return OFFLINE_DURING_RECOVERY
+    log.warning("Lessonspace accepted none of the keys of profile %s's rotation; keeping every key", profile)
+    return NO_KEY_ACCEPTED
 
 
-def _keep(store: KeyStore, profile: str, journal: RotationJournal, key: str, message: str) -> str:
+def _keep(store: KeyStore, profile: str, journal: RotationJournal, key: str, message: str | None) -> str | None:
+    """Make `key` the saved key and drop the extra slots; every key stays if the keychain did not keep it."""
     if store.get(profile) != key:
         store.set(profile, key)
     if store.get(profile) != key:
-        return "A key rotation was interrupted, and your keychain did not keep the key lsdesk put back. Try again."
+        return NOT_KEPT_BACK
     _clean_up(store, profile, journal)
     return message
 
 
-def _kept_message(kept: str, record: dict, *, tried_new: bool) -> str:
-    """Which key was kept, told by the endings the journal noted."""
-    ending = key_ending(kept)
-    if ending == record.get("new_key_ending") != record.get("old_key_ending"):
-        return "A key rotation was interrupted after the new key was saved; lsdesk finished it."
-    if tried_new:
-        return (
-            "A key rotation was interrupted, and Lessonspace does not accept the new key, "
-            "so lsdesk kept the old one."
-        )
-    return (
-        "A key rotation was interrupted before the new key was saved. Your old key is still saved; "
-        "rotate again when you are ready."
-    )
+def _kept_message(kept: str, new_key: str | None, *, refused_new: bool) -> str:
+    """Which key was kept, told by comparing it with the staged new key (never by endings)."""
+    if new_key is not None and kept == new_key:
+        return FINISHED
+    if refused_new:
+        return ROLLED_BACK
+    return BEFORE_NEW_SAVED
