@@ -159,4 +159,7 @@ def test_a_web_filters_block_page_never_counts_as_the_key_turning_invalid(open_w
         with qtbot.assertNotEmitted(window.watch.turned_invalid):
             qtbot.waitUntil(lambda: seen.count(State.UNEXPECTED) >= 2, timeout=WAIT_MS)
         assert State.REJECTED not in seen
+        # No further scheduled check, so the badge shows the last result, not "checking".
+        window.watch.set_interval_ms(3_600_000)
+        qtbot.waitUntil(lambda: not window.host.busy, timeout=WAIT_MS)
         assert window.badge.state is State.UNEXPECTED

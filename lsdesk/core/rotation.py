@@ -442,10 +442,13 @@ def _recover_locked(
             return _keep(store, profile, journal, kept, None)
         return _keep(store, profile, journal, kept, _kept_message(kept, new_key, refused_new=False))
 
+    # With the staged copy already gone, a main key other than the backed-up old
+    # one can only be the new key, already in place.
+    newest = new_key or (main_key if old_key is not None and main_key != old_key else None)
     for key in candidates:
         state = client.check(key).state
         if state is State.VALID:
-            return _keep(store, profile, journal, key, _kept_message(key, new_key, refused_new=key != new_key))
+            return _keep(store, profile, journal, key, _kept_message(key, newest, refused_new=key != newest))
         if state is not State.REJECTED:
             log.info("recovery of profile %s got %s from Lessonspace; keeping every key", profile, state.value)
             return OFFLINE_DURING_RECOVERY

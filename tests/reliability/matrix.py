@@ -149,7 +149,7 @@ def expected(operation: str, fault: Fault) -> tuple[State, list[str]]:
         "check": [],
         "save": [NOT_SAVED],
         "rotate": ["Your saved key is unchanged."],
-        "launch": ["kept both keys"],
+        "launch": ["kept every key"],
     }[operation]
     return state, [words, *extra]
 
