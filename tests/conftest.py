@@ -39,6 +39,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+def type_and_save(qtbot, window, key: str) -> None:
+    """Type `key` into the window's field and press Save, as an admin does; waits for the result."""
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClicks(window.key_field.line_edit, key)
+    with qtbot.waitSignal(window.host.saved, timeout=WAIT_MS):
+        qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+
+
 @pytest.fixture
 def sandbox():
     with SandboxServer() as server:

@@ -16,7 +16,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit
 
 from lsdesk.gui import clipboard
-from tests.conftest import WAIT_MS
+from tests.conftest import WAIT_MS, type_and_save
 from tests.test_rotate_dialog import rotate_with
 from tests.test_rotate_dialog import store  # noqa: F401 - the fixture: a saved key, so Rotate is on
 
@@ -60,9 +60,7 @@ def test_after_a_save_show_and_undo_do_not_bring_the_key_back(open_window, store
     """Before: the field was emptied with QLineEdit.clear(), an undoable edit."""
     window = open_window()
     new_key = sandbox.generate_key()
-    qtbot.keyClicks(window.key_field.line_edit, new_key)
-    with qtbot.waitSignal(window.host.saved, timeout=WAIT_MS):
-        qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    type_and_save(qtbot, window, new_key)
     assert store.get("default") == new_key
     assert window.key_field.text() == ""
     assert all(text == "" for text in undo_after_show(qtbot, window.key_field))  # no diff: it would print the key

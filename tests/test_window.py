@@ -18,7 +18,7 @@ from lsdesk.gui.badge import CHECKING_TITLE
 from lsdesk.gui.window import WINDOW_TITLE
 from lsdesk.gui.worker import unfinished_threads
 from lsdesk.sandbox import DEMO_KEY
-from tests.conftest import WAIT_MS
+from tests.conftest import WAIT_MS, type_and_save
 
 UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
 
@@ -104,9 +104,7 @@ def test_saving_a_working_key_stores_it_and_clears_the_field(open_window, store,
     store.set("default", UNKNOWN_KEY)
     window = open_window()
     new_key = sandbox.generate_key()
-    qtbot.keyClicks(window.key_field.line_edit, new_key)
-    with qtbot.waitSignal(window.host.saved, timeout=WAIT_MS):
-        qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    type_and_save(qtbot, window, new_key)
     assert store.get("default") == new_key
     assert window.key_field.text() == ""
     assert window.badge.state is State.VALID
@@ -125,9 +123,7 @@ def test_enter_in_the_key_field_saves(open_window, store, sandbox, qtbot):
 def test_saving_a_rejected_key_keeps_the_old_key_and_the_typed_text(open_window, store, qtbot):
     store.set("default", DEMO_KEY)
     window = open_window()
-    qtbot.keyClicks(window.key_field.line_edit, UNKNOWN_KEY)
-    with qtbot.waitSignal(window.host.saved, timeout=WAIT_MS):
-        qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    type_and_save(qtbot, window, UNKNOWN_KEY)
     assert store.get("default") == DEMO_KEY
     assert window.key_field.text() == UNKNOWN_KEY
     assert window.key_field.feedback.text().startswith("Problem: Lessonspace did not accept this key.")
