@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAccessible, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from lsdesk.core.keystore import MemoryKeyStore
 from lsdesk.core.outcome import State
@@ -72,7 +72,7 @@ def test_the_status_is_given_to_screen_readers_as_words(window, qtbot, sandbox):
 def test_the_keyboard_reaches_every_control_in_the_documented_order(window, qtbot):
     window.key_field.line_edit.setFocus()
     order = [window.focusWidget()]
-    for _ in range(7):
+    for _ in range(8):
         # Sent to the focused control, as the keyboard would: the test needs no window manager.
         qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
         order.append(window.focusWidget())
@@ -84,6 +84,7 @@ def test_the_keyboard_reaches_every_control_in_the_documented_order(window, qtbo
         window.rotate_button,
         window.open_developer_button,
         window.history_list,
+        window.forget_button,
         window.settings_button,
     ]
 
@@ -109,13 +110,13 @@ def test_mnemonics_reach_the_key_field_and_the_buttons(window):
 def test_text_follows_the_system_font_size(window, qtbot):
     app = QApplication.instance()
     original = app.font()
-    before = window.badge.findChild(type(window.notice), "statusTitle").font().pointSizeF()
+    before = window.badge.findChild(QLabel, "statusTitle").font().pointSizeF()
     bigger = QFont(original)
     bigger.setPointSizeF(original.pointSizeF() * 2)
     app.setFont(bigger)
     try:
         qtbot.waitUntil(
-            lambda: window.badge.findChild(type(window.notice), "statusTitle").font().pointSizeF() > before * 1.5,
+            lambda: window.badge.findChild(QLabel, "statusTitle").font().pointSizeF() > before * 1.5,
             timeout=WAIT_MS,
         )
     finally:
@@ -130,7 +131,7 @@ def test_badge_and_banner_follow_a_switch_to_dark_mode_and_back(window, qtbot):
     app.setPalette(dark_palette())
     try:
         qtbot.waitUntil(lambda: "#81c995" in window.badge.styleSheet(), timeout=WAIT_MS)
-        banner = window.findChild(type(window.notice), "sandboxBanner")
+        banner = window.findChild(QLabel, "sandboxBanner")
         assert "#fdd663" in banner.styleSheet()
     finally:
         app.setPalette(light)

@@ -176,7 +176,7 @@ def test_a_save_waiting_for_a_hung_keyring_can_be_cancelled_and_the_typed_key_st
         window.cancel_button.click()
         assert not window.host.busy and window.save_button.isEnabled()
         assert window.key_field.text() == new_key  # nothing typed is lost
-        assert SAVE_STOPPED_WAITING in window.key_field.feedback.text()
+        assert SAVE_STOPPED_WAITING in window.message_bar.text()
     # The daemon runs again: the cancelled save never reached the keychain's write.
     with qtbot.waitSignal(window.host.operation_finished, timeout=WAIT_MS):
         window.check_button.click()

@@ -167,8 +167,8 @@ def test_an_interrupted_rotation_is_finished_at_launch_and_the_user_is_told(open
     store.set(backup_slot("default"), DEMO_KEY)
     store.set("default", new_key)
     window = open_window()
-    assert "lsdesk finished it" in window.notice.text()
-    assert window.notice.isVisible()
+    assert "lsdesk finished it" in window.message_bar.text()
+    assert window.message_bar.isVisible()
     assert store.get(backup_slot("default")) is None
     assert window.key_ending_label.text() == f"ends in {new_key[-4:]}"
 

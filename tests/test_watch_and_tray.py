@@ -120,10 +120,12 @@ def test_network_problems_never_count_as_the_key_turning_invalid(open_window, sa
 
 def test_the_tray_shows_the_state_and_its_warning_opens_the_window(open_window, sandbox, qtbot):
     window = open_window()
-    tray = TrayIcon(window)
+    tray = TrayIcon(window.model, open_window=window.bring_forward, check=window.check, quit=window.quit)
     with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
         window.check()
     assert tray.toolTip() == "lsdesk: Valid API key (no changes required)"
+    assert tray.state_line.text() == "Valid API key (no changes required)"  # the menu's first, disabled line
+    assert not tray.state_line.isEnabled()
     window.hide()
     tray.messageClicked.emit()
     assert window.isVisible()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
 from lsdesk.core.keystore import SystemKeyStore
 from lsdesk.core.outcome import State
+from lsdesk.core.status import Tone
 from lsdesk.gui.badge import CHECKING_TITLE
 from lsdesk.gui.window import WINDOW_TITLE
 from lsdesk.gui.worker import unfinished_threads
@@ -109,7 +110,8 @@ def test_saving_a_working_key_stores_it_and_clears_the_field(open_window, store,
     assert window.key_field.text() == ""
     assert window.badge.state is State.VALID
     assert window.key_ending_label.text() == f"ends in {new_key[-4:]}"
-    assert "Saved in" in window.key_field.feedback.text()
+    assert "Saved in" in window.message_bar.text()
+    assert window.message_bar.tone is Tone.DONE
 
 
 def test_enter_in_the_key_field_saves(open_window, store, sandbox, qtbot):
@@ -126,7 +128,8 @@ def test_saving_a_rejected_key_keeps_the_old_key_and_the_typed_text(open_window,
     type_and_save(qtbot, window, UNKNOWN_KEY)
     assert store.get("default") == DEMO_KEY
     assert window.key_field.text() == UNKNOWN_KEY
-    assert window.key_field.feedback.text().startswith("Problem: Lessonspace did not accept this key.")
+    assert "Lessonspace did not accept this key." in window.message_bar.text()
+    assert window.message_bar.tone is Tone.PROBLEM
     assert window.badge.state is State.VALID  # the stored key is still the valid one
 
 
@@ -167,19 +170,25 @@ def test_controls_carry_object_names_accessible_names_and_a_buddy_label(open_win
     assert [label.text() for label in buddies] == ["API &key"]
 
 
-def test_last_known_status_is_shown_while_the_launch_check_runs(open_window, store, sandbox, settings, qtbot):
+def test_last_known_status_is_shown_as_remembered_while_the_launch_check_runs(
+    open_window, store, sandbox, journal, qtbot
+):
     store.set("default", DEMO_KEY)
     open_window().close()
     sandbox.faults.delay = 1.0
     window = open_window(wait=False)
-    assert window.badge.title() == "Valid API key (no changes required)"
-    assert "Checking again now" in window.badge.message()
+    assert window.badge.title() == "Last known: Valid API key (no changes required)"
+    assert window.badge.muted  # not drawn as a live answer
+    assert "Checking with Lessonspace now" in window.badge.message()
     assert window.organisation_label.text() == "Demo Tutoring Co (id 4242)"
+    assert not window.rotate_button.isEnabled()  # offered only once Lessonspace answers again
     with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
         pass
-    settings.sync()
-    with open(settings.fileName(), encoding="utf-8") as saved:
-        assert DEMO_KEY not in saved.read()
+    assert window.badge.title() == "Valid API key (no changes required)"
+    assert not window.badge.muted
+    remembered = (journal.folder.parent / "status" / "default.json").read_text(encoding="utf-8")
+    assert DEMO_KEY not in remembered
+    assert DEMO_KEY[-4:] in remembered
 
 
 def test_closing_during_a_hung_request_returns_at_once_and_ignores_the_late_answer(open_window, store, sandbox, qtbot):

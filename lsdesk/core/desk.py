@@ -8,17 +8,30 @@ history.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from lsdesk.core import paths, usecases
 from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.keystore import KeyStore
-from lsdesk.core.outcome import Outcome
+from lsdesk.core.keystore import KeyStoreError
+from lsdesk.core.outcome import Outcome, State, outcome
 from lsdesk.core.retry_after import RetryAfterMemory
-from lsdesk.core.rotation import Progress, RotationJournal, RotationResult, recover_rotation, rotate_key
+from lsdesk.core.rotation import (
+    CHANGING_NOW,
+    Progress,
+    RotationJournal,
+    RotationResult,
+    backup_slot,
+    pending_slot,
+    recover_rotation,
+    rotate_key,
+)
 
 if TYPE_CHECKING:
     from lsdesk.core.client import LessonspaceClient
+
+log = logging.getLogger(__name__)
 
 
 class KeyDesk:
@@ -89,4 +102,33 @@ class KeyDesk:
             progress=progress,
         )
         self.history.record("rotate", self.profile, result.outcome)
+        return result
+
+    def forget(self) -> Outcome:
+        """Remove the saved key, and any spare copy a rotation left, from the keychain.
+
+        Takes the profile's lock like a save or a rotation, so it cannot
+        remove a key another lsdesk is putting in place.
+        """
+        lock = self.journal.lock(self.profile)
+        if not lock.acquire():
+            return outcome(State.BAD_INPUT, CHANGING_NOW, title="The key is being changed")
+        try:
+            for slot in (self.profile, pending_slot(self.profile), backup_slot(self.profile)):
+                self.store.delete(slot)
+            self.journal.clear(self.profile)
+        except KeyStoreError as error:
+            return error.outcome
+        except OSError as error:
+            # Every slot is empty; a journal left behind finds nothing to recover.
+            log.warning("could not remove the rotation journal of profile %s: %s", self.profile, type(error).__name__)
+        finally:
+            lock.release()
+        result = outcome(
+            State.NOT_SET,
+            f"The saved key was removed from {self.store.description}. "
+            "Paste your organisation's key and save it to use lsdesk again.",
+            title="API key removed",
+        )
+        self.history.record("forget", self.profile, result)
         return result

@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
+CHANGING_NOW = (
+    "Another lsdesk window or command is changing this key right now. Wait for it to finish, then try again."
+)
 ELSEWHERE = "Update the key anywhere else it is used, such as your Teachworks settings."
 
 

@@ -35,6 +35,7 @@ class SaveResult:
 
     outcome: Outcome
     saved: bool
+    needs_confirmation: bool = False
 
 
 def check_stored_key(

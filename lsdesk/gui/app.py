@@ -9,6 +9,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
@@ -18,14 +19,19 @@ from lsdesk.core.api_url import API_URL_ENV, ApiUrlError, developer_settings_url
 from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name, keyring_timeout
 from lsdesk.core.rotation import RotationJournal
+from lsdesk.core.status import STATUS_FOLDER, StatusFile, StatusModel
 from lsdesk.gui.first_paint import after_first_paint
 from lsdesk.gui.preferences import Preferences
-from lsdesk.gui.status_memory import StatusMemory
+from lsdesk.gui.status_feed import feed
 from lsdesk.gui.theme import icon
 from lsdesk.gui.tray import TrayIcon
 from lsdesk.gui.watch import KeyWatch
 from lsdesk.gui.window import SettingsWindow
 from lsdesk.gui.worker import CRASH_MESSAGE, CRASH_TITLE, KeyServiceHost, log_crash, unfinished_threads
+
+if TYPE_CHECKING:
+    from lsdesk.core.client import LessonspaceClient
+    from lsdesk.core.desk import KeyDesk
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +53,16 @@ def create_window(
     settings: QSettings | None = None,
     journal: RotationJournal | None = None,
     history: History | None = None,
+    client: LessonspaceClient | None = None,
     sandbox: bool = False,
 ) -> SettingsWindow:
-    """Build the settings window and its worker inside an existing QApplication,
-    and ask for the first check, which runs once the window has been drawn.
-    The caller shows it.
+    """Build one profile's window and everything around it, inside an existing QApplication:
+    the worker, the status model every view reads, the scheduled watch.
+
+    The first check is asked for at once and runs once the window has been
+    drawn. The caller shows the window (and adds the tray: `add_tray`).
+    `client` is for tests: a Lessonspace client of their own (without pacing,
+    say); without it the worker makes the usual one on its own thread.
 
     Raises ApiUrlError for an API address lsdesk will not send a key to, and
     ValueError for a malformed profile name or $LSDESK_KEYRING_TIMEOUT.
@@ -61,38 +72,41 @@ def create_window(
     # The --api-url option, then $LSDESK_API_URL, then the Settings dialog's address.
     url = resolve_api_url(api_url or os.environ.get(API_URL_ENV) or preferences.api_url or None)
     profile = check_profile_name(profile)
-    host = KeyServiceHost(
-        url,
-        store or SystemKeyStore(timeout=keyring_timeout()),
-        profile,
-        journal=journal or RotationJournal(paths.state_dir() / "rotation"),
-        history=history or History(paths.data_dir() / HISTORY_FILE),
-    )
-    window = SettingsWindow(
-        host,
-        StatusMemory(settings, profile),
-        settings,
-        developer_url=developer_settings_url(url),
-        sandbox=sandbox,
-    )
+    store = store or SystemKeyStore(timeout=keyring_timeout())
+    journal = journal or RotationJournal(paths.state_dir() / "rotation")
+    history = history or History(paths.data_dir() / HISTORY_FILE)
+
+    def open_desk() -> KeyDesk:  # on the worker thread, at its first request: httpx loads after the window
+        from lsdesk.core.client import LessonspaceClient
+        from lsdesk.core.desk import KeyDesk
+
+        return KeyDesk(client or LessonspaceClient(url), store, profile, journal=journal, history=history)
+
+    # The sandbox remembers nothing between runs; otherwise the status is kept beside the journals.
+    model = StatusModel(profile, None if sandbox else StatusFile(journal.folder.parent / STATUS_FOLDER / f"{profile}.json"))
+    host = KeyServiceHost(open_desk, store, profile, history=history)
+    feed(host, model)
+    window = SettingsWindow(host, model, settings, developer_url=developer_settings_url(url), sandbox=sandbox)
     host.setParent(window)
     window.start()  # the first check waits for the worker thread
     after_first_paint(window, host.start)
-    window.watch = KeyWatch(window, preferences.watch_minutes * 60_000)
+    window.watch = KeyWatch(model, window.check, preferences.watch_minutes * 60_000, parent=window)
     window.watch.start()
     window.preferences_changed.connect(lambda changed: window.watch.set_interval_ms(changed.watch_minutes * 60_000))
     return window
 
 
-def _add_tray(window: SettingsWindow, settings: QSettings) -> None:
+def add_tray(window: SettingsWindow, settings: QSettings) -> None:
     """Show lsdesk in the system tray where there is one; without one, a key
     that stops working brings the window forward instead."""
     if not QSystemTrayIcon.isSystemTrayAvailable():
         window.watch.turned_invalid.connect(window.bring_forward)
         return
-    tray = TrayIcon(window)
-    tray.show()
-    window.watch.turned_invalid.connect(tray.warn_invalid)
+    window.tray = TrayIcon(
+        window.model, open_window=window.bring_forward, check=window.check, quit=window.quit, parent=window
+    )
+    window.tray.show()
+    window.watch.turned_invalid.connect(window.tray.warn_invalid)
     window.keep_in_tray = Preferences.load(settings).keep_in_tray
     window.preferences_changed.connect(lambda changed: setattr(window, "keep_in_tray", changed.keep_in_tray))
 
@@ -131,7 +145,7 @@ def run_window(api_url: str | None = None, profile: str = "default", *, sandbox:
         QMessageBox.critical(None, "lsdesk can't start", str(error))
         return 2
     after_first_paint(window, _log_to_file)  # installed after the worker's, so it runs first
-    _add_tray(window, settings or settings_for())
+    add_tray(window, settings or settings_for())
 
     def clean_up() -> None:
         if server is not None:

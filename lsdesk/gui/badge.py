@@ -28,6 +28,7 @@ _LOOKS: dict[State | None, tuple[str, Accent]] = {
     State.UNEXPECTED: ("unexpected.svg", Accent.WARNING),
     State.NO_STORAGE: ("no-storage.svg", Accent.BAD),
     State.BAD_INPUT: ("unexpected.svg", Accent.WARNING),
+    State.UNFINISHED: ("unexpected.svg", Accent.WARNING),
 }
 
 ICON_SIZE = 32
@@ -46,6 +47,7 @@ class StatusBadge(QFrame):
         self.setObjectName("statusBadge")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._state: State | None = None
+        self._muted = False
         self._icon = QLabel(self)
         self._icon.setFixedSize(QSize(ICON_SIZE, ICON_SIZE))
         self._title = QLabel(self)
@@ -89,12 +91,18 @@ class StatusBadge(QFrame):
         """The keychain is slow to answer: most often it waits for its unlock prompt."""
         self._show(None, KEYRING_WAITING_TITLE, KEYRING_WAITING_MESSAGE)
 
-    def show_state(self, state: State, title: str, message: str) -> None:
-        self._show(state, title, message)
+    def show_state(self, state: State, title: str, message: str, *, muted: bool = False) -> None:
+        """A state's words and icon; `muted` for one remembered from the last run, not a live answer."""
+        self._show(state, title, message, muted)
 
-    def _show(self, state: State | None, title: str, message: str) -> None:
-        changed = (state, title, message) != (self._state, self.title(), self.message())
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
+    def _show(self, state: State | None, title: str, message: str, muted: bool = False) -> None:
+        changed = (state, title, message, muted) != (self._state, self.title(), self.message(), self._muted)
         self._state = state
+        self._muted = muted
         self._title.setText(title)
         self._message.setText(message)
         self.setAccessibleName(f"Status: {title}")
@@ -109,7 +117,7 @@ class StatusBadge(QFrame):
         """Redraw icon and frame in the current palette (light, dark, high contrast)."""
         icon_file, accent = _LOOKS[self._state]
         self._icon.setPixmap(icon(icon_file).pixmap(QSize(ICON_SIZE, ICON_SIZE), self.devicePixelRatioF()))
-        style = badge_style(accent)
+        style = badge_style(Accent.NEUTRAL if self._muted else accent)
         if style != self.styleSheet():  # a new style sheet is itself a palette change
             self.setStyleSheet(style)
 

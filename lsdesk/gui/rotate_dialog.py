@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl, Slot
+from PySide6.QtCore import Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -88,7 +88,6 @@ class RotateDialog(QDialog):
         host.operation_finished.connect(self._on_busy_changed)
         host.rotation_progressed.connect(self._on_progress)
         host.rotated.connect(self._on_rotated)
-        host.failed.connect(self._on_failed)
 
     @Slot()
     def rotate(self, allow_other_organisation: bool = False) -> None:
@@ -113,8 +112,8 @@ class RotateDialog(QDialog):
     def _on_rotated(self, result: RotationResult) -> None:
         if result.needs_confirmation:
             self.status.setText(result.outcome.message)
-            if ask_yes_no(self, "Switch organisations?", f"{result.outcome.message}\n\nSwitch to this organisation's key?"):
-                self.rotate(allow_other_organisation=True)
+            # Asked once the rotation has ended, so that Yes can start the next one.
+            QTimer.singleShot(0, lambda: self._confirm_other_organisation(result))
             return
         if result.rotated:
             self._new_key = self.key_field.key()
@@ -131,9 +130,9 @@ class RotateDialog(QDialog):
             self.copy_button.show()
             self.rotate_button.setText("&Try again")
 
-    @Slot(object)
-    def _on_failed(self, result: Outcome) -> None:
-        self.status.setText(f"Problem: {result.message}")
+    def _confirm_other_organisation(self, result: RotationResult) -> None:
+        if ask_yes_no(self, "Switch organisations?", f"{result.outcome.message}\n\nSwitch to this organisation's key?"):
+            self.rotate(allow_other_organisation=True)
 
     @Slot()
     def _copy(self) -> None:

@@ -72,6 +72,13 @@ def badge_style(accent: Accent) -> str:
     return f"#statusBadge {{ border: 2px solid {color.name()}; border-radius: 8px; background-color: {tint}; }}"
 
 
+def message_bar_style(accent: Accent) -> str:
+    """The message bar beside the key field: a thin border in the accent, lighter than the badge's."""
+    color = accent_color(accent)
+    tint = "transparent" if high_contrast() else f"rgba({color.red()}, {color.green()}, {color.blue()}, 24)"
+    return f"#messageBar {{ border: 1px solid {color.name()}; border-radius: 6px; background-color: {tint}; }}"
+
+
 def banner_style() -> str:
     """The sandbox banner: unmistakable in any scheme."""
     color = accent_color(Accent.WARNING)

@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from lsdesk.core.outcome import Outcome, State
-from lsdesk.gui.window import SettingsWindow
+from lsdesk.core.outcome import State
+from lsdesk.core.status import KeyStatus, StatusModel
+
+# The answers that say something about the key itself; the rest (offline, a
+# locked keychain, ...) leave what was known as it was.
+_CONCLUSIVE = (State.VALID, State.REJECTED, State.NOT_SET)
 
 
 class KeyWatch(QObject):
-    """Asks the window to check the saved key every `interval_ms`.
+    """Asks for a check of the saved key every `interval_ms`, and reads the answers from the model.
 
     Signals:
-        turned_invalid(Outcome): a key that was valid has been rejected by Lessonspace.
+        turned_invalid(KeyStatus): a key that was valid has been rejected by Lessonspace.
     """
 
     turned_invalid = Signal(object)
 
-    def __init__(self, window: SettingsWindow, interval_ms: int):
-        super().__init__(window)
-        self._window = window
+    def __init__(self, model: StatusModel, check: Callable[[], object], interval_ms: int, parent: QObject | None = None):
+        super().__init__(parent)
+        self._check = check
         self._known: State | None = None
+        self._seen: KeyStatus | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
-        window.host.checked.connect(self._on_checked)
-        window.host.saved.connect(lambda result: self._on_checked(result.outcome) if result.saved else None)
-        window.host.rotated.connect(lambda result: self._on_checked(result.outcome) if result.rotated else None)
+        model.subscribe(self._on_model_changed)
 
     def start(self) -> None:
         self._timer.start()
@@ -36,12 +41,15 @@ class KeyWatch(QObject):
 
     @Slot()
     def _tick(self) -> None:
-        self._window.check()  # does nothing while another operation runs; the next tick tries again
+        self._check()  # does nothing while another operation runs; the next tick tries again
 
-    @Slot(object)
-    def _on_checked(self, result: Outcome) -> None:
-        if result.state.is_network_problem:
-            return  # says nothing new about the key
-        if self._known is State.VALID and result.state is State.REJECTED:
-            self.turned_invalid.emit(result)
-        self._known = result.state
+    def _on_model_changed(self, model: StatusModel) -> None:
+        key = model.key
+        if key is self._seen:
+            return  # only what runs changed
+        self._seen = key
+        if not key.live or key.state not in _CONCLUSIVE:
+            return  # remembered from the last run, or nothing new about the key
+        if self._known is State.VALID and key.state is State.REJECTED:
+            self.turned_invalid.emit(key)
+        self._known = key.state

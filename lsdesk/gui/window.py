@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -21,21 +21,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE, KEYRING_WAITING_TITLE
-from lsdesk.core.outcome import Outcome, State
+from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
+from lsdesk.core.outcome import State, outcome
+from lsdesk.core.status import Action, Activity, KeyStatus, StatusModel
 from lsdesk.gui.badge import StatusBadge
 from lsdesk.gui.history_view import HistoryList
 from lsdesk.gui.key_field import ApiKeyField
+from lsdesk.gui.message_bar import MessageBar
 from lsdesk.gui.preferences import Preferences
-from lsdesk.gui.status_memory import StatusMemory
+from lsdesk.gui.questions import ask_yes_no
 from lsdesk.gui.theme import banner_style, icon
 from lsdesk.gui.worker import KeyServiceHost
 
 if TYPE_CHECKING:
-    from lsdesk.core.rotation import RotationResult
     from lsdesk.core.usecases import SaveResult
     from lsdesk.gui.preferences import PreferencesDialog
     from lsdesk.gui.rotate_dialog import RotateDialog
+    from lsdesk.gui.tray import TrayIcon
     from lsdesk.gui.watch import KeyWatch
 
 # The dialogs are imported when first opened: the window appears sooner.
@@ -44,6 +46,13 @@ WINDOW_TITLE = "Lessonspace Integration Settings"
 SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
 UNKNOWN = "Unknown"
 SAVE_STOPPED_WAITING = "lsdesk stopped waiting for your keyring. Unlock your keyring, then press Save again."
+SAVING = "Checking the new key with Lessonspace..."
+FORGETTING = "Removing the saved key..."
+WAITING_FOR_KEYRING = "Waiting for you to unlock your keyring"
+FORGET_QUESTION = (
+    "Remove the saved API key from this computer? lsdesk will no longer check it, and you will need to paste "
+    "a key again to use lsdesk. The key itself keeps working in Lessonspace."
+)
 
 HELP_STEPS = (
     "1. Sign in to Lessonspace as an administrator.<br>"
@@ -63,7 +72,7 @@ class SettingsWindow(QWidget):
     def __init__(
         self,
         host: KeyServiceHost,
-        memory: StatusMemory,
+        model: StatusModel,
         settings: QSettings,
         *,
         developer_url: str,
@@ -72,31 +81,37 @@ class SettingsWindow(QWidget):
     ):
         super().__init__(parent)
         self._host = host
-        self._memory = memory
+        self._model = model
         self._settings = settings
-        # Set by create_window: the scheduled re-check.
+        # Set by create_window: the scheduled re-check, and the tray icon where there is a tray.
         self.watch: KeyWatch | None = None
+        self.tray: TrayIcon | None = None
         # Set by the application when a system tray shows lsdesk: closing then only hides.
         self.keep_in_tray = False
         self._quitting = False
         self._developer_url = developer_url
-        self._last_check: Outcome | None = None
-        self._operation: str | None = None  # which of check, save, rotate runs now
         self._banner: QLabel | None = None
 
-        self.setWindowTitle(WINDOW_TITLE + (" (sandbox)" if sandbox else ""))
+        profile = host.profile
+        self.setWindowTitle(
+            WINDOW_TITLE + (f" ({profile})" if profile != "default" else "") + (" (sandbox)" if sandbox else "")
+        )
         self.setWindowIcon(icon("app.svg"))
         self.setMinimumWidth(560)
 
-        self.notice = QLabel(self)
-        self.notice.setObjectName("noticeLabel")
-        self.notice.setWordWrap(True)
-        self.notice.setTextFormat(Qt.TextFormat.PlainText)  # may name the organisation
-        self.notice.hide()
         self.badge = StatusBadge(self)
+        self.profile_label = self._detail_label("profileLabel")
+        self.profile_label.setText(profile)
         self.organisation_label = self._detail_label("organisationLabel")
         self.key_ending_label = self._detail_label("keyEndingLabel")
         self.last_checked_label = self._detail_label("lastCheckedLabel")
+        self.last_confirmed_label = self._detail_label("lastConfirmedLabel")
+        self.message_bar = MessageBar(self)
+        self.message_bar.dismissed.connect(model.dismiss)
+        self.waiting_label = QLabel(WAITING_FOR_KEYRING, self)
+        self.waiting_label.setObjectName("waitingLabel")
+        self.waiting_label.setWordWrap(True)
+        self.waiting_label.hide()
 
         self.key_field = ApiKeyField(self)
         key_label = QLabel("API &key", self)
@@ -113,6 +128,9 @@ class SettingsWindow(QWidget):
         self.settings_button = self._button(
             "settingsButton", "Se&ttings...", "Change how often lsdesk checks the key, the tray, and the API address"
         )
+        self.forget_button = self._button(
+            "forgetButton", "&Forget this key...", "Remove the saved API key from this computer"
+        )
         self.cancel_button = self._button("cancelWaitButton", "Cancel", "Stop waiting for your keyring")
         self.cancel_button.hide()  # shown only while the keyring keeps lsdesk waiting
         self.history_list = HistoryList(host.history, host.profile, self)
@@ -127,6 +145,7 @@ class SettingsWindow(QWidget):
             self.rotate_button,
             self.open_developer_button,
             self.history_list,
+            self.forget_button,
             self.settings_button,
         )
         for before, after in zip(tab_order, tab_order[1:]):
@@ -139,167 +158,154 @@ class SettingsWindow(QWidget):
         self.open_developer_button.clicked.connect(self._open_developer_settings)
         self.settings_button.clicked.connect(self.open_preferences)
         self.cancel_button.clicked.connect(self.stop_waiting)
-        host.operation_started.connect(self._on_busy_changed)
-        host.operation_finished.connect(self._on_busy_changed)
-        host.checked.connect(self._on_checked)
+        self.forget_button.clicked.connect(self.forget)
         host.saved.connect(self._on_saved)
-        host.rotated.connect(self._on_rotated)
-        host.failed.connect(self._on_failed)
-        host.recovered.connect(self._on_recovered)
-        host.keyring_waiting.connect(self._on_keyring_waiting)
-        host.keyring_answered.connect(self._on_keyring_answered)
+        host.operation_finished.connect(self.history_list.refresh)  # each operation is recorded before it ends
         # Held: the accessibility hints live only as long as this wrapper.
         self._style_hints = QGuiApplication.styleHints()
         self._style_hints.accessibility().contrastPreferenceChanged.connect(self._restyle)
-        self._update_buttons()
+        model.subscribe(self._render)
+        self._render(model)
 
     @property
     def host(self) -> KeyServiceHost:
         """The worker's handle: its signals say when an operation ends."""
         return self._host
 
+    @property
+    def model(self) -> StatusModel:
+        """The profile's status: what the window, tray and watch all show."""
+        return self._model
+
     # Actions ---------------------------------------------------------------
 
     def start(self) -> None:
-        """Show the last known status, then check the stored key at once."""
-        remembered = self._memory.recall()
-        if remembered is not None:
-            self._show_details(remembered)
-        if self.check() and remembered is not None:
-            self.badge.show_state(
-                remembered.state,
-                remembered.title,
-                f"That was the status on {_when(remembered.checked_at)}. Checking again now...",
-            )
+        """Check the stored key at once (what was known before is shown, as remembered, meanwhile)."""
+        self.check()
 
     @Slot()
     def check(self) -> bool:
-        if not self._host.check():
-            return False
-        self._operation = "check"
-        self.badge.show_checking()
-        return True
+        return self._host.check()
 
     @Slot()
-    def save(self) -> None:
+    def save(self, *, allow_other_organisation: bool = False) -> None:
         if self._host.busy or not self.key_field.looks_like_a_key():
             return
-        if self._host.save(self.key_field.text()):
-            self._operation = "save"
-            self.key_field.show_feedback("Checking the new key with Lessonspace...", problem=False)
+        self._host.save(self.key_field.text(), allow_other_organisation=allow_other_organisation)
 
     @Slot()
     def open_rotation(self) -> RotateDialog | None:
-        """Open the guided rotation; offered only right after a check found the key valid."""
-        if self._last_check is None or self._last_check.state is not State.VALID or self._host.busy:
+        """Open the guided rotation; offered only while Lessonspace has just confirmed the key valid."""
+        current = self._model.key.as_outcome()
+        if not self._rotation_offered() or current is None:
             return None
         from lsdesk.gui.rotate_dialog import RotateDialog
 
-        self._operation = "rotate"
-        dialog = RotateDialog(self._host, self._last_check, self._developer_url, self)
+        dialog = RotateDialog(self._host, current, self._developer_url, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 
     @Slot()
+    def forget(self) -> bool:
+        """Remove the saved key, once the admin confirmed it; False if not started."""
+        if self._host.busy or self._model.key.state is State.NOT_SET:
+            return False
+        if not ask_yes_no(self, "Forget this key?", FORGET_QUESTION):
+            return False
+        return self._host.forget()
+
+    @Slot()
     def stop_waiting(self) -> None:
         """Cancel: stop waiting for the keyring; the window is free again at once."""
-        operation = self._operation
+        activity = self._host.activity
         if not self._host.cancel():
             return
-        if operation == "save":
-            self.key_field.show_feedback(SAVE_STOPPED_WAITING, problem=True)
-        else:
-            self.badge.show_state(State.NO_STORAGE, KEYRING_STOPPED_TITLE, KEYRING_STOPPED_MESSAGE)
+        stopped = outcome(State.NO_STORAGE, KEYRING_STOPPED_MESSAGE, title=KEYRING_STOPPED_TITLE)
+        if activity is Activity.SAVING:
+            self._model.acted(Action.SAVE, outcome(State.NO_STORAGE, SAVE_STOPPED_WAITING, title=KEYRING_STOPPED_TITLE), succeeded=False)
+        elif activity is Activity.CHECKING:
+            self._model.checked(stopped)
 
     # Results ---------------------------------------------------------------
-
-    @Slot()
-    def _on_keyring_waiting(self) -> None:
-        if self._operation == "check":
-            self.badge.show_waiting_for_keyring()
-        elif self._operation == "save":
-            self.key_field.show_feedback(f"{KEYRING_WAITING_TITLE}...", problem=False)
-        else:
-            return  # a rotation's dialog says it itself
-        self.cancel_button.show()
-
-    @Slot()
-    def _on_keyring_answered(self) -> None:
-        self.cancel_button.hide()
-        if self._operation == "check":
-            self.badge.show_checking()
-
-    @Slot(object)
-    def _on_checked(self, result: Outcome) -> None:
-        self._show_stored_key_status(result)
 
     @Slot(object)
     def _on_saved(self, result: SaveResult) -> None:
         if result.saved:
             self.key_field.clear()
-            self.key_field.show_feedback(result.outcome.message, problem=False)
-            self._show_stored_key_status(result.outcome)
+        elif result.needs_confirmation:
+            # Asked once the save has ended, so that Yes can start the next one.
+            QTimer.singleShot(0, lambda: self._confirm_other_organisation(result))
         else:
-            # The typed key stays in the field: nothing the user pasted is lost.
-            self.key_field.show_feedback(result.outcome.message, problem=True)
-            self.key_field.setFocus()
+            self.key_field.setFocus()  # the typed key stays: nothing the admin pasted is lost
 
-    @Slot(object)
-    def _on_rotated(self, result: RotationResult) -> None:
-        if result.rotated:
-            self._show_stored_key_status(result.outcome)
-
-    @Slot(str)
-    def _on_recovered(self, notice: str) -> None:
-        self.notice.setText(notice)
-        self.notice.show()
-
-    @Slot(object)
-    def _on_failed(self, result: Outcome) -> None:
-        if self._operation == "save":
-            self.key_field.show_feedback(result.message, problem=True)
-        elif self._operation == "check":
-            self.badge.show_state(result.state, result.title, result.message)
-        # A rotation's dialog shows its own failures.
-
-    @Slot()
-    def _on_busy_changed(self) -> None:
-        self.key_field.set_busy(self._host.busy)
-        self._update_buttons()
-        if not self._host.busy:
-            self.cancel_button.hide()
-        if not self._host.busy:
-            self.history_list.refresh()  # the worker records each operation before it ends
+    def _confirm_other_organisation(self, result: SaveResult) -> None:
+        if ask_yes_no(self, "Switch organisations?", f"{result.outcome.message} Save it anyway?"):
+            self.save(allow_other_organisation=True)
 
     # Display ---------------------------------------------------------------
 
-    def _show_stored_key_status(self, result: Outcome) -> None:
-        self.badge.show_state(result.state, result.title, result.message)
-        self._last_check = result
-        self._show_details(result)
-        self._memory.remember(result)
-
-    def _show_details(self, result: Outcome) -> None:
-        org = result.organisation
-        self.organisation_label.setText(org.describe() if org is not None else UNKNOWN)
-        if result.key_ending:
-            self.key_ending_label.setText(f"ends in {result.key_ending}")
+    def _render(self, model: StatusModel) -> None:
+        """Draw everything from the model: the badge, the details, the message bar, the buttons."""
+        key = model.key
+        waiting = model.waiting_for_keyring
+        self.waiting_label.setVisible(waiting)
+        self.cancel_button.setVisible(waiting)
+        if waiting and model.activity is Activity.CHECKING:
+            self.badge.show_waiting_for_keyring()
+        elif key.state is None:
+            self.badge.show_checking()
+        elif not key.live:
+            checking = " Checking with Lessonspace now..." if model.activity is Activity.CHECKING else ""
+            self.badge.show_state(
+                key.state, f"Last known: {key.title}", f"That was the status on {_when(key.last_checked)}.{checking}",
+                muted=True,
+            )
+        elif model.activity is Activity.CHECKING:
+            self.badge.show_checking()
         else:
-            self.key_ending_label.setText("None saved" if result.state is State.NOT_SET else UNKNOWN)
-        if result.state in (State.NOT_SET, State.NO_STORAGE, State.BAD_INPUT):
+            self.badge.show_state(key.state, key.title, _badge_message(key))
+        self._show_details(key)
+        self._show_message(model)
+        busy = model.activity is not Activity.IDLE
+        self.key_field.set_busy(busy)
+        self.save_button.setEnabled(not busy)
+        self.check_button.setEnabled(not busy)
+        self.rotate_button.setEnabled(not busy and self._rotation_offered())
+        self.rotate_button.setToolTip(
+            "Replace the saved key with a new one"
+            if self._rotation_offered()
+            else "Rotate is offered once Lessonspace has confirmed the saved key works"
+        )
+        self.forget_button.setEnabled(not busy and key.state is not State.NOT_SET)
+
+    def _show_message(self, model: StatusModel) -> None:
+        if model.activity is Activity.SAVING:
+            self.message_bar.show_progress(f"{WAITING_FOR_KEYRING}..." if model.waiting_for_keyring else SAVING)
+        elif model.activity is Activity.FORGETTING:
+            self.message_bar.show_progress(FORGETTING)
+        elif model.last_action is not None:
+            self.message_bar.show_result(model.last_action)
+        else:
+            self.message_bar.hide()
+
+    def _show_details(self, key: KeyStatus) -> None:
+        org = key.organisation
+        self.organisation_label.setText(org.describe() if org is not None else UNKNOWN)
+        if key.key_ending:
+            self.key_ending_label.setText(f"ends in {key.key_ending}")
+        else:
+            self.key_ending_label.setText("None saved" if key.state is State.NOT_SET else UNKNOWN)
+        if key.last_checked is None:
             self.last_checked_label.setText("Not checked")  # nothing was asked of Lessonspace
         else:
-            unanswered = " (Lessonspace didn't answer)" if result.state.is_network_problem else ""
-            self.last_checked_label.setText(_when(result.checked_at) + unanswered)
-        self._update_buttons()
+            unanswered = " (Lessonspace didn't answer)" if key.state and key.state.is_network_problem else ""
+            self.last_checked_label.setText(_when(key.last_checked) + unanswered)
+        self.last_confirmed_label.setText(_when(key.last_confirmed_valid) if key.last_confirmed_valid else "Never")
 
-    def _update_buttons(self) -> None:
-        idle = not self._host.busy
-        self.save_button.setEnabled(idle)
-        self.check_button.setEnabled(idle)
-        valid = self._last_check is not None and self._last_check.state is State.VALID
-        self.rotate_button.setEnabled(idle and valid)
+    def _rotation_offered(self) -> bool:
+        key = self._model.key
+        return key.live and key.state is State.VALID
 
     @Slot()
     def _open_developer_settings(self) -> None:
@@ -317,6 +323,7 @@ class SettingsWindow(QWidget):
     @Slot()
     def _restyle(self) -> None:
         self.badge.restyle()
+        self.message_bar.restyle()
         self._restyle_banner()
 
     def _restyle_banner(self) -> None:
@@ -376,9 +383,14 @@ class SettingsWindow(QWidget):
 
     def _lay_out(self, key_label: QLabel, sandbox: bool) -> None:
         details = QFormLayout()
+        if self._host.profile != "default":
+            details.addRow("Profile:", self.profile_label)
+        else:
+            self.profile_label.hide()
         details.addRow("Organisation:", self.organisation_label)
         details.addRow("Saved key:", self.key_ending_label)
         details.addRow("Last checked:", self.last_checked_label)
+        details.addRow("Last confirmed valid:", self.last_confirmed_label)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
@@ -390,6 +402,7 @@ class SettingsWindow(QWidget):
         key_layout = QVBoxLayout(key_box)
         key_layout.addWidget(key_label)
         key_layout.addWidget(self.key_field)
+        key_layout.addWidget(self.message_bar)
         key_layout.addLayout(buttons)
 
         history_box = QGroupBox("History", self)
@@ -410,14 +423,17 @@ class SettingsWindow(QWidget):
             self._banner.setWordWrap(True)
             self._restyle_banner()
             column.addWidget(self._banner)
-        column.addWidget(self.notice)
         column.addWidget(self.badge)
-        column.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)  # hidden: takes no room
+        waiting_row = QHBoxLayout()  # hidden unless the keyring keeps lsdesk waiting: takes no room
+        waiting_row.addWidget(self.waiting_label, 1)
+        waiting_row.addWidget(self.cancel_button)
+        column.addLayout(waiting_row)
         column.addLayout(details)
         column.addWidget(key_box)
         column.addWidget(help_box)
         column.addWidget(history_box)
         settings_row = QHBoxLayout()
+        settings_row.addWidget(self.forget_button)
         settings_row.addStretch(1)
         settings_row.addWidget(self.settings_button)
         column.addLayout(settings_row)
@@ -438,5 +454,12 @@ class SettingsWindow(QWidget):
         return button
 
 
-def _when(moment: datetime) -> str:
-    return moment.astimezone().strftime("%d %b %Y, %H:%M")
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%d %b %Y, %H:%M") if moment else "an earlier run"
+
+
+def _badge_message(key: KeyStatus) -> str:
+    """The badge's sentence: the answer's own, and, when Lessonspace could not answer, when the key last worked."""
+    if key.state is not None and key.state.is_network_problem and key.last_confirmed_valid is not None:
+        return f"{key.message} Your key was last confirmed valid on {_when(key.last_confirmed_valid)}."
+    return key.message

@@ -9,6 +9,7 @@ request that is still current. Nothing on the worker touches a widget.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 import traceback
@@ -21,13 +22,12 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from lsdesk.core.history import History
 from lsdesk.core.keystore import KEYRING_WAITING_TITLE, Attention, KeyStore
 from lsdesk.core.outcome import Outcome, State, outcome
-from lsdesk.core.rotation import RotationJournal
+from lsdesk.core.rotation import RotationResult
+from lsdesk.core.status import Activity
+from lsdesk.core.usecases import SaveResult
 
 if TYPE_CHECKING:
     from lsdesk.core.desk import KeyDesk
-
-# The HTTP client is made on the worker thread, at the first request: httpx
-# and keyring take longer to import than the window takes to appear.
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,14 @@ def unfinished_threads() -> list[QThread]:
 
 
 @dataclass(frozen=True)
+class SaveRequest:
+    """A save's arguments, carried to the worker as one object."""
+
+    raw_key: str
+    options: dict
+
+
+@dataclass(frozen=True)
 class RotateRequest:
     """A rotation's arguments, carried to the worker as one object."""
 
@@ -63,16 +71,23 @@ class RotateRequest:
     allow_other_organisation: bool
 
 
+DeskFactory = Callable[[], "KeyDesk"]
+
+
 class KeyService(QObject):
-    """Runs check, save and rotate on the worker thread.
+    """Runs check, save, rotate and forget on the worker thread.
+
+    It is handed a factory for the core's desk rather than the desk: the
+    factory runs on the worker at the first request, because httpx and
+    keyring take longer to import than the window takes to appear.
 
     Signals:
         recovered(int, str): an interrupted rotation was finished or rolled back; says how.
-        checked(int, Outcome): a check of the stored key finished.
+        checked(int, Outcome): a check of the stored key finished (a crash is an Outcome too).
         saved(int, SaveResult): a save finished, stored or not.
         rotation_progressed(int, str): a rotation reached its next step.
         rotated(int, RotationResult): a rotation finished, done or not.
-        failed(int, Outcome): an operation crashed; the Outcome says so in plain words.
+        forgotten(int, Outcome): removing the saved key finished, done or not.
         keyring_waiting(int): a keychain call is slow: it may be waiting for an unlock prompt.
         keyring_answered(int): the slow keychain call ended after all.
     """
@@ -82,17 +97,14 @@ class KeyService(QObject):
     saved = Signal(int, object)
     rotation_progressed = Signal(int, str)
     rotated = Signal(int, object)
-    failed = Signal(int, object)
+    forgotten = Signal(int, object)
     keyring_waiting = Signal(int)
     keyring_answered = Signal(int)
 
-    def __init__(self, api_url: str, store: KeyStore, profile: str, journal: RotationJournal, history: History):
+    def __init__(self, open_desk: DeskFactory, store: KeyStore):
         super().__init__()
-        self._api_url = api_url
+        self._open_desk_once = open_desk
         self._store = store
-        self._profile = profile
-        self._journal = journal
-        self._history = history
         self._lock = threading.Lock()
         self._desk: KeyDesk | None = None
         self._closed = False
@@ -126,11 +138,16 @@ class KeyService(QObject):
                 self.recovered.emit(request_id, notice)
             return desk.check_stored()
 
-        self._run(request_id, self.checked, recover_then_check)
+        self._run(request_id, self.checked, recover_then_check, crashed=lambda result: result)
 
-    @Slot(int, str)
-    def save(self, request_id: int, raw_key: str) -> None:
-        self._run(request_id, self.saved, lambda desk: desk.save(raw_key))
+    @Slot(int, object)
+    def save(self, request_id: int, request: SaveRequest) -> None:
+        self._run(
+            request_id,
+            self.saved,
+            lambda desk: desk.save(request.raw_key, **request.options),
+            crashed=lambda result: SaveResult(result, saved=False),
+        )
 
     @Slot(int, object)
     def rotate(self, request_id: int, request: RotateRequest) -> None:
@@ -144,21 +161,17 @@ class KeyService(QObject):
                 allow_other_organisation=request.allow_other_organisation,
                 progress=lambda step: self.rotation_progressed.emit(request_id, step),
             ),
+            crashed=lambda result: RotationResult(result, rotated=False),
         )
+
+    @Slot(int)
+    def forget(self, request_id: int) -> None:
+        self._run(request_id, self.forgotten, lambda desk: desk.forget(), crashed=lambda result: result)
 
     def _open_desk(self) -> KeyDesk | None:
         with self._lock:
             if self._desk is None and not self._closed:
-                from lsdesk.core.client import LessonspaceClient
-                from lsdesk.core.desk import KeyDesk
-
-                self._desk = KeyDesk(
-                    LessonspaceClient(self._api_url),
-                    self._store,
-                    self._profile,
-                    journal=self._journal,
-                    history=self._history,
-                )
+                self._desk = self._open_desk_once()
             return None if self._closed else self._desk
 
     def _run(
@@ -167,6 +180,7 @@ class KeyService(QObject):
         done: Signal,
         operation: Callable[[KeyDesk], object],
         *,
+        crashed: Callable[[Outcome], object],
         progress_while_waiting: bool = False,
     ) -> None:
         cancelled = threading.Event()
@@ -188,8 +202,8 @@ class KeyService(QObject):
                 result = operation(desk)
         except Exception as error:
             log_crash(f"operation {request_id}", error)
-            self.failed.emit(request_id, outcome(State.UNEXPECTED, CRASH_MESSAGE, title=CRASH_TITLE))
-            return
+            # Each operation reports its own failure, as its own kind of result.
+            result = crashed(outcome(State.UNFINISHED, CRASH_MESSAGE, title=CRASH_TITLE))
         done.emit(request_id, result)
 
 
@@ -197,16 +211,16 @@ class KeyServiceHost(QObject):
     """The GUI thread's handle on the worker.
 
     Signals:
-        operation_started(): an operation began; no other can start until it ends.
-        operation_finished(): the operation ended (its result signal follows).
+        operation_started(): an operation began (`activity` says which); no other can start until it ends.
         recovered(str): an interrupted rotation was finished or rolled back; says how.
         checked(Outcome): the current check finished.
         saved(SaveResult): the current save finished.
         rotation_progressed(str): the current rotation reached its next step.
         rotated(RotationResult): the current rotation finished.
-        failed(Outcome): the current operation crashed.
+        forgotten(Outcome): removing the saved key finished.
         keyring_waiting(): the current operation waits for the keychain (an unlock prompt, perhaps).
         keyring_answered(): the keychain answered after all.
+        operation_finished(): the operation ended or was cancelled; always after its result signal.
     """
 
     # No bool-carrying signal here: PySide6 6.12 drops a reference to True or
@@ -218,21 +232,21 @@ class KeyServiceHost(QObject):
     saved = Signal(object)
     rotation_progressed = Signal(str)
     rotated = Signal(object)
-    failed = Signal(object)
+    forgotten = Signal(object)
     keyring_waiting = Signal()
     keyring_answered = Signal()
 
     _check_requested = Signal(int)
-    _save_requested = Signal(int, str)
+    _save_requested = Signal(int, object)
     _rotate_requested = Signal(int, object)
+    _forget_requested = Signal(int)
 
     def __init__(
         self,
-        api_url: str,
+        open_desk: DeskFactory,
         store: KeyStore,
         profile: str,
         *,
-        journal: RotationJournal,
         history: History,
         parent: QObject | None = None,
     ):
@@ -240,19 +254,23 @@ class KeyServiceHost(QObject):
         self.history = history
         self.profile = profile
         self._current = 0
-        self._busy = False
+        self._activity = Activity.IDLE
         self._thread = QThread()
         self._thread.setObjectName("lsdesk-worker")
-        self._service = KeyService(api_url, store, profile, journal, history)
+        self._service = KeyService(open_desk, store)
         self._service.moveToThread(self._thread)
         self._thread.finished.connect(self._service.deleteLater)
         self._check_requested.connect(self._service.check_stored)
         self._save_requested.connect(self._service.save)
         self._rotate_requested.connect(self._service.rotate)
-        self._service.checked.connect(self._on_checked)
-        self._service.saved.connect(self._on_saved)
-        self._service.rotated.connect(self._on_rotated)
-        self._service.failed.connect(self._on_failed)
+        self._forget_requested.connect(self._service.forget)
+        for done, passed_on in (
+            (self._service.checked, self.checked),
+            (self._service.saved, self.saved),
+            (self._service.rotated, self.rotated),
+            (self._service.forgotten, self.forgotten),
+        ):
+            done.connect(functools.partial(self._on_result, passed_on))
         self._service.recovered.connect(self._on_recovered)
         self._service.rotation_progressed.connect(self._on_rotation_progressed)
         self._service.keyring_waiting.connect(self._on_keyring_waiting)
@@ -264,7 +282,12 @@ class KeyServiceHost(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._busy
+        return self._activity is not Activity.IDLE
+
+    @property
+    def activity(self) -> Activity:
+        """What the running operation does, or IDLE."""
+        return self._activity
 
     @property
     def running(self) -> bool:
@@ -273,19 +296,27 @@ class KeyServiceHost(QObject):
 
     def check(self) -> bool:
         """Start checking the stored key. False if another operation runs."""
-        return self._start(lambda request_id: self._check_requested.emit(request_id))
+        return self._start(Activity.CHECKING, lambda request_id: self._check_requested.emit(request_id))
 
-    def save(self, raw_key: str) -> bool:
+    def save(self, raw_key: str, *, allow_other_organisation: bool = False) -> bool:
         """Start checking and storing a new key. False if another operation runs."""
-        return self._start(lambda request_id: self._save_requested.emit(request_id, raw_key))
+        options = {"allow_other_organisation": True} if allow_other_organisation else {}
+        return self._start(
+            Activity.SAVING, lambda request_id: self._save_requested.emit(request_id, SaveRequest(raw_key, options))
+        )
 
     def rotate(self, raw_key: str, current: Outcome | None, *, allow_other_organisation: bool = False) -> bool:
         """Start rotating to a new key. False if another operation runs."""
         return self._start(
+            Activity.ROTATING,
             lambda request_id: self._rotate_requested.emit(
                 request_id, RotateRequest(raw_key, current, allow_other_organisation)
-            )
+            ),
         )
+
+    def forget(self) -> bool:
+        """Start removing the saved key. False if another operation runs."""
+        return self._start(Activity.FORGETTING, lambda request_id: self._forget_requested.emit(request_id))
 
     def cancel(self) -> bool:
         """Stop waiting for the running operation; False if none runs.
@@ -294,13 +325,13 @@ class KeyServiceHost(QObject):
         for the keychain, and whatever it answers later is dropped: the next
         request has a new number.
         """
-        if not self._busy:
+        if not self.busy:
             return False
         cancelled = self._current
         self._current += 1
         self._service.stop_waiting(cancelled)
         log.info("request %d cancelled while it waited", cancelled)
-        self._set_busy(False)
+        self._set_activity(Activity.IDLE)
         return True
 
     def shutdown(self, wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:
@@ -320,46 +351,29 @@ class KeyServiceHost(QObject):
         self._thread.finished.connect(lambda thread=self._thread: _abandoned_threads.discard(thread))
         return False
 
-    def _start(self, send: Callable[[int], None]) -> bool:
-        if self._busy:
+    def _start(self, activity: Activity, send: Callable[[int], None]) -> bool:
+        if self.busy:
             return False
         self._current += 1
-        self._set_busy(True)
+        self._set_activity(activity)
         send(self._current)
         return True
 
-    def _finished(self, request_id: int) -> bool:
-        """True if `request_id` is the current request, which has now ended."""
+    def _set_activity(self, activity: Activity) -> None:
+        was_busy = self.busy
+        self._activity = activity
+        if was_busy != self.busy:
+            (self.operation_started if self.busy else self.operation_finished).emit()
+
+    def _on_result(self, passed_on: Signal, request_id: int, result: object) -> None:
         if request_id != self._current:
             log.info("ignoring the result of superseded request %d", request_id)
-            return False
-        self._set_busy(False)
-        return True
-
-    def _set_busy(self, busy: bool) -> None:
-        if busy != self._busy:
-            self._busy = busy
-            (self.operation_started if busy else self.operation_finished).emit()
-
-    @Slot(int, object)
-    def _on_checked(self, request_id: int, result) -> None:
-        if self._finished(request_id):
-            self.checked.emit(result)
-
-    @Slot(int, object)
-    def _on_saved(self, request_id: int, result) -> None:
-        if self._finished(request_id):
-            self.saved.emit(result)
-
-    @Slot(int, object)
-    def _on_rotated(self, request_id: int, result) -> None:
-        if self._finished(request_id):
-            self.rotated.emit(result)
-
-    @Slot(int, object)
-    def _on_failed(self, request_id: int, result) -> None:
-        if self._finished(request_id):
-            self.failed.emit(result)
+            return
+        # The result first, while the operation still counts as running, so that
+        # nothing can start in between; then the operation ends.
+        passed_on.emit(result)
+        if request_id == self._current:
+            self._set_activity(Activity.IDLE)
 
     @Slot(int, str)
     def _on_recovered(self, request_id: int, notice: str) -> None:
