@@ -13,7 +13,7 @@ from lsdesk.core.rotation import Step, backup_slot
 from lsdesk.gui import clipboard
 from lsdesk.gui.rotate_dialog import RotateDialog
 from lsdesk.sandbox import DEMO_KEY
-from tests.conftest import WAIT_MS
+from tests.conftest import NO_BROWSER_WARNINGS, WAIT_MS
 from tests.flaky_keyring import FlakyBackend
 
 UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
@@ -232,3 +232,15 @@ def test_a_scheduled_check_while_the_question_is_open_leaves_the_admins_yes_in_e
     with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS) as checked:
         pass
     assert checked.args[0].organisation.describe() == "Other Academy (id 5151)"
+
+
+@pytest.mark.qt_log_ignore(*NO_BROWSER_WARNINGS)
+def test_the_rotation_dialog_shows_the_address_when_no_browser_opens(open_window, sandbox, no_browser, qtbot):
+    window = open_window()
+    dialog = window.open_rotation()
+    qtbot.mouseClick(dialog.open_developer_button, Qt.MouseButton.LeftButton)
+    assert dialog.developer_fallback.isVisible()
+    assert dialog.developer_fallback.address.text().endswith("/settings/developer/")
+    for label in dialog.findChildren(QLabel):  # the dialog grew: no text is cut
+        if label.isVisible() and label.wordWrap():
+            qtbot.waitUntil(lambda label=label: label.height() >= label.heightForWidth(label.width()), timeout=WAIT_MS)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE, KEYRING_WAITING_TITLE
 from lsdesk.core.outcome import Outcome, State
 from lsdesk.gui.badge import StatusBadge
+from lsdesk.gui.browser_fallback import BrowserFallback
 from lsdesk.gui.history_view import HistoryList
 from lsdesk.gui.key_field import ApiKeyField
 from lsdesk.gui.preferences import Preferences
@@ -110,6 +111,7 @@ class SettingsWindow(QWidget):
             "&Open Lessonspace developer settings",
             "Open the Lessonspace page where API keys are made, in your web browser",
         )
+        self.developer_fallback = BrowserFallback(developer_url, self)  # shown if no browser opens
         self.settings_button = self._button(
             "settingsButton", "Se&ttings...", "Change how often lsdesk checks the key, the tray, and the API address"
         )
@@ -126,6 +128,8 @@ class SettingsWindow(QWidget):
             self.check_button,
             self.rotate_button,
             self.open_developer_button,
+            self.developer_fallback.address,
+            self.developer_fallback.copy_button,
             self.history_list,
             self.settings_button,
         )
@@ -136,7 +140,7 @@ class SettingsWindow(QWidget):
         self.save_button.clicked.connect(self.save)
         self.check_button.clicked.connect(self.check)
         self.rotate_button.clicked.connect(self.open_rotation)
-        self.open_developer_button.clicked.connect(self._open_developer_settings)
+        self.open_developer_button.clicked.connect(self.developer_fallback.open)
         self.settings_button.clicked.connect(self.open_preferences)
         self.cancel_button.clicked.connect(self.stop_waiting)
         host.operation_started.connect(self._on_busy_changed)
@@ -301,10 +305,6 @@ class SettingsWindow(QWidget):
         valid = self._last_check is not None and self._last_check.state is State.VALID
         self.rotate_button.setEnabled(idle and valid)
 
-    @Slot()
-    def _open_developer_settings(self) -> None:
-        QDesktopServices.openUrl(QUrl(self._developer_url))
-
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         # Widgets with a style sheet (the badge, the banner) get no palette or
         # font events of their own, so the window passes them on.
@@ -400,6 +400,7 @@ class SettingsWindow(QWidget):
         help_layout = QVBoxLayout(help_box)
         help_layout.addWidget(help_text)
         help_layout.addWidget(self.open_developer_button)
+        help_layout.addWidget(self.developer_fallback)
 
         column = QVBoxLayout(self)
         column.setContentsMargins(16, 16, 16, 16)
