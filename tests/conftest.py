@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -46,6 +47,23 @@ def type_and_save(qtbot, window, key: str) -> None:
     qtbot.keyClicks(window.key_field.line_edit, key)
     with qtbot.waitSignal(window.host.saved, timeout=WAIT_MS):
         qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+
+
+# What Qt says when it finds no browser to start (xcb and offscreen platforms).
+NO_BROWSER_WARNINGS = ("Unable to detect a web browser", "does not support QPlatformServices::openUrl")
+
+
+@pytest.fixture
+def no_browser(monkeypatch, tmp_path):
+    """A computer with no web browser Qt can start: no xdg-open or known browser
+    on the PATH, no $BROWSER. QDesktopServices.openUrl then really returns False."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("how Qt finds a browser is Linux's: xdg-open, $BROWSER, the PATH")
+    empty = tmp_path / "no-programs"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    for name in ("BROWSER", "DEFAULT_BROWSER"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

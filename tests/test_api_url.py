@@ -45,7 +45,7 @@ def test_plain_http_is_allowed_to_this_computer_only(url):
         ("http://192.168.1.10/v2/", "secure https://"),
         ("http://localhost.evil.example/v2/", "secure https://"),
         ("ftp://api.thelessonspace.com/v2/", "must start with https://"),
-        ("api.thelessonspace.com/v2/", "must start with https://"),
+        ("api.example.org:80:80/v2/", "invalid port"),
         ("https:///v2/", "must start with https://"),
         ("https://user:pw@api.thelessonspace.com/v2/", "user name, password"),
         ("https://api.thelessonspace.com/v2/?x=1", "query"),
@@ -56,6 +56,25 @@ def test_refuses_addresses_that_could_leak_the_key(url, words):
     with pytest.raises(ApiUrlError) as refused:
         resolve_api_url(url)
     assert words in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "resolved"),
+    [
+        ("api.thelessonspace.com", "https://api.thelessonspace.com/"),
+        (" api.thelessonspace.com/v2 ", "https://api.thelessonspace.com/v2/"),
+        ("lessonspace.example.org:8443/v2/", "https://lessonspace.example.org:8443/v2/"),
+        # This computer too: plain http:// is used only when typed.
+        ("127.0.0.1:8765/v2/", "https://127.0.0.1:8765/v2/"),
+        ("localhost:8765/v2/", "https://localhost:8765/v2/"),
+        ("[::1]:8765/v2/", "https://[::1]:8765/v2/"),
+    ],
+)
+def test_an_address_without_a_scheme_gets_https(typed, resolved, monkeypatch):
+    """Before: "api.thelessonspace.com" was refused as malformed (status-model issue, item 8)."""
+    assert resolve_api_url(typed) == resolved
+    monkeypatch.setenv(API_URL_ENV, typed)
+    assert resolve_api_url() == resolved
 
 
 def test_developer_settings_are_the_sandbox_page_on_this_computer():

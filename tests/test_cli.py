@@ -115,6 +115,17 @@ def test_refused_options_exit_2_as_bad_input(option):
     assert last_json(result)["state"] == "bad_input"
 
 
+def test_an_api_url_without_a_scheme_is_used_over_https_never_plain_http(sandbox):
+    """Before: "127.0.0.1:PORT/v2/" was refused (exit 2). Now it gets https://, so the
+    sandbox, which speaks only plain http, gets no request and the key stays off the wire."""
+    without_scheme = sandbox.api_url.removeprefix("http://")
+    result = run("check", "--key-stdin", "--json", "--api-url", without_scheme, stdin=DEMO_KEY)
+    assert result.returncode == 4, result.stderr
+    assert last_json(result)["state"] == "offline"  # no secure connection to a plain-http server
+    assert sandbox.request_count == 0
+    assert_no_key_in(result, DEMO_KEY)
+
+
 def test_options_may_come_before_the_subcommand(sandbox):
     result = run("--api-url", sandbox.api_url, "check", "--key-stdin", "--json", stdin=DEMO_KEY)
     assert result.returncode == 0, result.stderr

@@ -13,7 +13,7 @@ from lsdesk.core.rotation import Step, backup_slot
 from lsdesk.gui import clipboard
 from lsdesk.gui.rotate_dialog import RotateDialog
 from lsdesk.sandbox import DEMO_KEY
-from tests.conftest import WAIT_MS
+from tests.conftest import NO_BROWSER_WARNINGS, WAIT_MS
 from tests.flaky_keyring import FlakyBackend
 
 UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
@@ -199,3 +199,48 @@ def test_an_organisation_name_with_html_is_shown_literally_in_the_window_dialog_
     # What is drawn: plain text is as wide as its characters, tags included (rich text would drop them).
     label = window.organisation_label
     assert label.sizeHint().width() >= label.fontMetrics().horizontalAdvance(label.text())
+
+
+def test_a_scheduled_check_while_the_question_is_open_leaves_the_admins_yes_in_effect(
+    open_window, store, sandbox, qtbot
+):
+    """Before: the watch's check started while "Switch organisations?" was open,
+    took the worker, and the Yes that followed did nothing (trust item 21)."""
+    window = open_window()
+    window.watch._retry.setInterval(20)  # the put-off check, soon rather than in a minute
+    dialog = window.open_rotation()
+    sandbox.add_organisation(5151, "Other Academy")
+    other_key = sandbox.generate_key(organisation_id=5151)
+    answered = []
+
+    def tick_then_answer_yes() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, tick_then_answer_yes)
+            return
+        window.watch._timer.timeout.emit()  # the schedule fires while the admin reads the question
+        qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+        answered.append(True)
+
+    QTimer.singleShot(20, tick_then_answer_yes)
+    dialog.key_field.line_edit.setText(other_key)
+    with qtbot.waitSignal(window.host.rotated, timeout=WAIT_MS, check_params_cb=lambda result: result.rotated):
+        qtbot.mouseClick(dialog.rotate_button, Qt.MouseButton.LeftButton)
+    assert answered == [True]
+    assert store.get("default") == other_key
+    # The check the schedule asked for is not lost: it runs once the rotation is done.
+    with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS) as checked:
+        pass
+    assert checked.args[0].organisation.describe() == "Other Academy (id 5151)"
+
+
+@pytest.mark.qt_log_ignore(*NO_BROWSER_WARNINGS)
+def test_the_rotation_dialog_shows_the_address_when_no_browser_opens(open_window, sandbox, no_browser, qtbot):
+    window = open_window()
+    dialog = window.open_rotation()
+    qtbot.mouseClick(dialog.open_developer_button, Qt.MouseButton.LeftButton)
+    assert dialog.developer_fallback.isVisible()
+    assert dialog.developer_fallback.address.text().endswith("/settings/developer/")
+    for label in dialog.findChildren(QLabel):  # the dialog grew: no text is cut
+        if label.isVisible() and label.wordWrap():
+            qtbot.waitUntil(lambda label=label: label.height() >= label.heightForWidth(label.width()), timeout=WAIT_MS)

@@ -68,6 +68,33 @@ def test_the_dialog_explains_a_malformed_address_inline_instead_of_crashing(qtbo
     assert dialog.api_problem.text().startswith("Problem: The API address ")
 
 
+def test_the_dialog_accepts_an_address_typed_without_https_and_keeps_it_with_https(qtbot, settings):
+    """Before: "api.thelessonspace.com" was refused (status-model issue, item 8)."""
+    dialog = PreferencesDialog(Preferences())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.api_url.setFocus()
+    qtbot.keyClicks(dialog.api_url, "api.thelessonspace.com/v2")
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT_MS):
+        qtbot.keyClick(dialog.api_url, Qt.Key.Key_Return)
+    assert dialog.preferences().api_url == "https://api.thelessonspace.com/v2/"
+
+
+@pytest.mark.parametrize("typed", ["http://lessonspace.example.org/v2/", "ftp://lessonspace.example.org/v2/"])
+def test_the_dialog_grows_to_show_its_problem_message_in_full(qtbot, typed):
+    """Before: the dialog kept its height and cut the wrapped message's second line (item 8)."""
+    dialog = PreferencesDialog(Preferences())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.api_url.setText(typed)
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    problem = dialog.api_problem
+    assert problem.isVisible()
+    assert problem.heightForWidth(problem.width()) > problem.fontMetrics().height()  # it does wrap
+    qtbot.waitUntil(lambda: problem.height() >= problem.heightForWidth(problem.width()), timeout=WAIT_MS)
+
+
 def test_the_dialog_offers_no_interval_under_15_minutes(qtbot):
     dialog = PreferencesDialog(Preferences())
     qtbot.addWidget(dialog)

@@ -9,17 +9,19 @@ import time
 
 import pytest
 from keyring.backends import fail
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
 from lsdesk.core.keystore import SystemKeyStore
 from lsdesk.core.outcome import State
 from lsdesk.core.status import Tone
 from lsdesk.gui.badge import CHECKING_TITLE
+from lsdesk.gui.browser_fallback import COPIED, NO_BROWSER
 from lsdesk.gui.window import WINDOW_TITLE
 from lsdesk.gui.worker import unfinished_threads
 from lsdesk.sandbox import DEMO_KEY
-from tests.conftest import WAIT_MS, type_and_save
+from tests.conftest import NO_BROWSER_WARNINGS, WAIT_MS, type_and_save
 
 UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
 
@@ -239,3 +241,45 @@ def test_the_app_exits_when_closed_during_a_hung_request(sandbox, tmp_path):
     finally:
         process.kill()
         process.wait()
+
+
+class Browser(QObject):
+    """Stands in for the web browser: Qt hands it the addresses it opens."""
+
+    def __init__(self):
+        super().__init__()
+        self.opened: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.opened.append(url.toString())
+
+
+@pytest.mark.qt_log_ignore(*NO_BROWSER_WARNINGS)
+def test_without_a_browser_the_developer_settings_address_is_shown_to_select_or_copy(
+    open_window, sandbox, no_browser, qtbot
+):
+    """Before: the button did nothing at all when no browser could be opened (status-model issue, item 6)."""
+    window = open_window()
+    fallback = window.developer_fallback
+    assert not fallback.isVisible()
+    qtbot.mouseClick(window.open_developer_button, Qt.MouseButton.LeftButton)
+    assert fallback.isVisible()
+    assert fallback.sentence.text() == NO_BROWSER
+    page = sandbox.api_url.removesuffix("v2/") + "settings/developer/"
+    assert fallback.address.text() == page
+    assert fallback.address.textFormat() == Qt.TextFormat.PlainText
+    selectable = Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    assert fallback.address.textInteractionFlags() & selectable == selectable
+    qtbot.mouseClick(fallback.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == page
+    assert fallback.sentence.text() == COPIED
+
+    browser = Browser()  # a browser after all: the page opens and the address goes away
+    QDesktopServices.setUrlHandler("http", browser, "open")
+    try:
+        qtbot.mouseClick(window.open_developer_button, Qt.MouseButton.LeftButton)
+    finally:
+        QDesktopServices.unsetUrlHandler("http")
+    assert browser.opened == [page]
+    assert not fallback.isVisible()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_API_URL = "https://api.thelessonspace.com/v2/"
@@ -16,6 +17,10 @@ API_URL_ENV = "LSDESK_API_URL"
 
 
 MALFORMED = f"The API address must start with https:// and name a server, like {DEFAULT_API_URL}"
+
+
+# A scheme such as "ftp:" or "http:", but not a host and port such as "localhost:8080".
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])")
 
 
 class ApiUrlError(ValueError):
@@ -39,13 +44,18 @@ def is_loopback_host(host: str) -> bool:
 def resolve_api_url(override: str | None = None) -> str:
     """The API root to use: `override`, else $LSDESK_API_URL, else Lessonspace.
 
-    Returns the root with exactly one trailing slash; raises ApiUrlError for
-    an address that is malformed or would send the key in clear text.
+    An address typed without a scheme ("api.thelessonspace.com") gets
+    https://, even for this computer ("127.0.0.1:8765" too): plain http://
+    is never guessed, only ever typed. Returns the root with exactly one
+    trailing slash; raises ApiUrlError for an address that is malformed or
+    would send the key in clear text.
     """
-    raw = override or os.environ.get(API_URL_ENV) or DEFAULT_API_URL
+    raw = (override or os.environ.get(API_URL_ENV) or DEFAULT_API_URL).strip()
+    if raw and not _SCHEME.match(raw):
+        raw = "https://" + raw
     try:
         # urlsplit raises ValueError itself for some malformed addresses ("https://[").
-        parts = urlsplit(raw.strip())
+        parts = urlsplit(raw)
         host = parts.hostname or ""
     except ValueError:
         raise ApiUrlError(MALFORMED) from None

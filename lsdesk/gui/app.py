@@ -23,6 +23,7 @@ from lsdesk.core.status import STATUS_FOLDER, StatusFile, StatusModel
 from lsdesk.gui.first_paint import after_first_paint
 from lsdesk.gui.preferences import Preferences
 from lsdesk.gui.status_feed import feed
+from lsdesk.gui.single_window import SingleWindow, server_name
 from lsdesk.gui.theme import icon
 from lsdesk.gui.tray import TrayIcon
 from lsdesk.gui.watch import KeyWatch
@@ -120,6 +121,11 @@ def run_window(api_url: str | None = None, profile: str = "default", *, sandbox:
     app.setDesktopFileName("lsdesk")  # lets Wayland desktops match the window to lsdesk.desktop
     sys.excepthook = _report_crash
 
+    single = SingleWindow(server_name(profile, sandbox=sandbox))
+    if single.ask_running_to_show():
+        return 0  # one window per profile: the open one has come forward
+    single.listen()
+
     server = None
     store: KeyStore | None = None
     settings = journal = history = None
@@ -141,13 +147,16 @@ def run_window(api_url: str | None = None, profile: str = "default", *, sandbox:
             api_url, profile, store=store, settings=settings, journal=journal, history=history, sandbox=sandbox
         )
     except (ApiUrlError, ValueError) as error:
+        single.close()
         print(error, file=sys.stderr)
         QMessageBox.critical(None, "lsdesk can't start", str(error))
         return 2
     after_first_paint(window, _log_to_file)  # installed after the worker's, so it runs first
     add_tray(window, settings or settings_for())
+    single.show_requested.connect(window.bring_forward)
 
     def clean_up() -> None:
+        single.close()
         if server is not None:
             server.stop()
         if journal is not None:

@@ -170,10 +170,12 @@ class PreferencesDialog(QDialog):
         address = self.api_url.text().strip()
         if address:
             try:
-                resolve_api_url(address)
+                # Saved as lsdesk will use it: "api.thelessonspace.com" shows as https://... next time.
+                self.api_url.setText(resolve_api_url(address))
             except ApiUrlError as error:
                 self.api_problem.setText(f"Problem: {error}")
                 self.api_problem.show()
+                self.adjustSize()  # grow to fit the wrapped message; Qt's minimum size ignores wrapping
                 self.api_url.setFocus()
                 return
         super().accept()

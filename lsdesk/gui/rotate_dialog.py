@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from lsdesk.core.outcome import Outcome, State
 from lsdesk.gui import clipboard
+from lsdesk.gui.browser_fallback import BrowserFallback
 from lsdesk.gui.key_field import ApiKeyField
 from lsdesk.gui.questions import ask_yes_no
 from lsdesk.gui.worker import KeyServiceHost
@@ -46,7 +46,9 @@ class RotateDialog(QDialog):
         intro.setWordWrap(True)
         self.open_developer_button = QPushButton("&Open Lessonspace developer settings", self)
         self.open_developer_button.setAccessibleName("Open Lessonspace developer settings")
-        self.open_developer_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl(developer_url)))
+        self.developer_fallback = BrowserFallback(developer_url, self)  # shown if no browser opens
+        self.open_developer_button.clicked.connect(self.developer_fallback.open)
+        self.open_developer_button.clicked.connect(self.adjustSize)  # room for the address, if shown
 
         self.key_field = ApiKeyField(self)
         self.key_field.line_edit.setAccessibleName("New API key")
@@ -79,6 +81,7 @@ class RotateDialog(QDialog):
         column = QVBoxLayout(self)
         column.addWidget(intro)
         column.addWidget(self.open_developer_button)
+        column.addWidget(self.developer_fallback)
         column.addWidget(label)
         column.addWidget(self.key_field)
         column.addWidget(self.status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from lsdesk.core.outcome import State
 from lsdesk.core.status import KeyStatus, StatusModel
@@ -13,9 +14,17 @@ from lsdesk.core.status import KeyStatus, StatusModel
 # locked keychain, ...) leave what was known as it was.
 _CONCLUSIVE = (State.VALID, State.REJECTED, State.NOT_SET)
 
+# How long a scheduled check waits when it finds the admin answering a question
+# or another operation running.
+PUT_OFF_MS = 60_000
+
 
 class KeyWatch(QObject):
     """Asks for a check of the saved key every `interval_ms`, and reads the answers from the model.
+
+    A check that falls due while a question is open, or while another
+    operation runs, is put off instead of skipped: it would take the worker
+    from under the admin's answer, and their Yes would do nothing.
 
     Signals:
         turned_invalid(KeyStatus): a key that was valid has been rejected by Lessonspace.
@@ -31,6 +40,10 @@ class KeyWatch(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(PUT_OFF_MS)
+        self._retry.timeout.connect(self._tick)
         model.subscribe(self._on_model_changed)
 
     def start(self) -> None:
@@ -41,7 +54,11 @@ class KeyWatch(QObject):
 
     @Slot()
     def _tick(self) -> None:
-        self._check()  # does nothing while another operation runs; the next tick tries again
+        asking = isinstance(QApplication.activeModalWidget(), QMessageBox)
+        if not asking and self._check():
+            self._retry.stop()
+        else:
+            self._retry.start()
 
     def _on_model_changed(self, model: StatusModel) -> None:
         key = model.key

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -25,6 +25,7 @@ from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
 from lsdesk.core.outcome import State, outcome
 from lsdesk.core.status import Action, Activity, KeyStatus, StatusModel
 from lsdesk.gui.badge import StatusBadge
+from lsdesk.gui.browser_fallback import BrowserFallback
 from lsdesk.gui.history_view import HistoryList
 from lsdesk.gui.key_field import ApiKeyField
 from lsdesk.gui.message_bar import MessageBar
@@ -125,6 +126,7 @@ class SettingsWindow(QWidget):
             "&Open Lessonspace developer settings",
             "Open the Lessonspace page where API keys are made, in your web browser",
         )
+        self.developer_fallback = BrowserFallback(developer_url, self)  # shown if no browser opens
         self.settings_button = self._button(
             "settingsButton", "Se&ttings...", "Change how often lsdesk checks the key, the tray, and the API address"
         )
@@ -144,6 +146,8 @@ class SettingsWindow(QWidget):
             self.check_button,
             self.rotate_button,
             self.open_developer_button,
+            self.developer_fallback.address,
+            self.developer_fallback.copy_button,
             self.history_list,
             self.forget_button,
             self.settings_button,
@@ -155,7 +159,7 @@ class SettingsWindow(QWidget):
         self.save_button.clicked.connect(self.save)
         self.check_button.clicked.connect(self.check)
         self.rotate_button.clicked.connect(self.open_rotation)
-        self.open_developer_button.clicked.connect(self._open_developer_settings)
+        self.open_developer_button.clicked.connect(self.developer_fallback.open)
         self.settings_button.clicked.connect(self.open_preferences)
         self.cancel_button.clicked.connect(self.stop_waiting)
         self.forget_button.clicked.connect(self.forget)
@@ -307,10 +311,6 @@ class SettingsWindow(QWidget):
         key = self._model.key
         return key.live and key.state is State.VALID
 
-    @Slot()
-    def _open_developer_settings(self) -> None:
-        QDesktopServices.openUrl(QUrl(self._developer_url))
-
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         # Widgets with a style sheet (the badge, the banner) get no palette or
         # font events of their own, so the window passes them on.
@@ -413,6 +413,7 @@ class SettingsWindow(QWidget):
         help_layout = QVBoxLayout(help_box)
         help_layout.addWidget(help_text)
         help_layout.addWidget(self.open_developer_button)
+        help_layout.addWidget(self.developer_fallback)
 
         column = QVBoxLayout(self)
         column.setContentsMargins(16, 16, 16, 16)

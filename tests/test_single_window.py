@@ -1,0 +1,89 @@
+"""One lsdesk window per profile: a second start brings the first window forward
+and ends. Real processes of `lsdesk --sandbox`, on the test's screen."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from platformdirs import user_log_path
+
+from lsdesk.gui.single_window import server_name
+
+HANG_GUARD_S = 45  # a guard against hanging, not a timing target
+BROUGHT_FORWARD = "another start of lsdesk asked for this window; bringing it forward"
+
+
+@pytest.fixture(autouse=True)
+def own_folders(tmp_path, monkeypatch):
+    """A state folder (so a socket name and log file) and a runtime folder of this
+    test's own, shared by the processes it starts."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+
+
+def start_lsdesk() -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "lsdesk", "--sandbox"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def start_again() -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "lsdesk", "--sandbox"], capture_output=True, text=True, timeout=HANG_GUARD_S
+    )
+
+
+def log_file() -> Path:
+    return user_log_path("lsdesk", appauthor=False) / "lsdesk.log"
+
+
+def wait_until_drawn(process: subprocess.Popen) -> None:
+    """lsdesk opens its log file once its window is drawn: it listens for other starts by then."""
+    deadline = time.monotonic() + HANG_GUARD_S
+    while not log_file().exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the window was never drawn"
+        time.sleep(0.05)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.kill()
+    process.communicate()
+
+
+def test_a_second_start_brings_the_open_window_forward_and_ends_quietly():
+    """Before: every start opened another window, with another tray icon (status-model issue, item 13)."""
+    first = start_lsdesk()
+    try:
+        wait_until_drawn(first)
+        second = start_again()
+        assert second.returncode == 0
+        assert second.stderr == ""
+        assert BROUGHT_FORWARD in log_file().read_text(encoding="utf-8")
+        assert first.poll() is None  # the first window stays open
+    finally:
+        stop(first)
+
+
+def test_a_socket_left_by_a_crashed_lsdesk_does_not_stop_the_next_start():
+    crashed = start_lsdesk()
+    wait_until_drawn(crashed)
+    stop(crashed)  # SIGKILL: nothing is cleaned up
+    assert Path(server_name("default", sandbox=True)).exists()  # the socket file is still there
+    log_file().unlink()
+
+    restarted = start_lsdesk()
+    try:
+        wait_until_drawn(restarted)
+        again = start_again()
+        assert again.returncode == 0
+        assert again.stderr == ""
+        assert BROUGHT_FORWARD in log_file().read_text(encoding="utf-8")
+    finally:
+        stop(restarted)
