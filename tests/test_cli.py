@@ -13,6 +13,7 @@ import pytest
 
 from lsdesk.core.keystore import credential_service
 from lsdesk.core.paths import state_dir
+from lsdesk.core.profile_lock import BUSY_MESSAGE
 from lsdesk.core.rotation import RotationJournal, backup_slot, pending_slot
 from lsdesk.sandbox import DEMO_KEY
 
@@ -266,5 +267,5 @@ def test_a_second_rotation_of_the_same_profile_gets_a_clear_message(sandbox, pro
     with RotationJournal(state_dir() / "rotation").lock(profile):
         result = rotate(sandbox, profile, sandbox.generate_key())
     assert result.returncode == 2
-    assert "Another lsdesk window or command is rotating this key right now" in last_json(result)["detail"]
+    assert last_json(result)["detail"] == BUSY_MESSAGE
     assert keyring.get_password(credential_service(profile), profile) == DEMO_KEY

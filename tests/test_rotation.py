@@ -8,6 +8,7 @@ import pytest
 
 from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore, credential_service
 from lsdesk.core.outcome import State
+from lsdesk.core.profile_lock import BUSY_MESSAGE
 from lsdesk.core.rotation import (
     OldKey,
     RotationJournal,
@@ -189,7 +190,7 @@ def test_a_keychain_that_does_not_keep_the_new_key_gets_the_old_one_back(client,
 def test_a_second_rotation_of_the_same_profile_is_refused_while_one_runs(client, store, journal, sandbox):
     with journal.lock(PROFILE):
         result = rotate_key(client, store, PROFILE, sandbox.generate_key(), journal)
-    assert result.outcome.title == "A rotation is already running"
+    assert result.outcome.message == BUSY_MESSAGE
     assert_only_old_key_kept(store, journal)
 
 

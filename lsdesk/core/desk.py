@@ -66,7 +66,9 @@ class KeyDesk:
         return usecases.check_key(self.client, raw_key)
 
     def save(self, raw_key: str) -> usecases.SaveResult:
-        result = usecases.save_key(self.client, self.store, self.profile, raw_key)
+        result = usecases.save_key(
+            self.client, self.store, self.profile, raw_key, lock=self.journal.lock(self.profile)
+        )
         self.history.record("save", self.profile, result.outcome)
         return result
 

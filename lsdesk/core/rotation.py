@@ -13,8 +13,9 @@ one in the dashboard, and lsdesk swaps it in. The swap is careful:
 A small journal (the step reached, key endings, never a key) records the
 way through these steps, so that if lsdesk is killed half-way the next
 launch finds every slot, asks Lessonspace which key works, and finishes or
-rolls back: at every moment both keys are in the keychain. A lock file keeps two lsdesk processes from rotating the same
-profile at once.
+rolls back: at every moment both keys are in the keychain. The profile's lock
+(lsdesk/core/profile_lock.py) keeps a save or a second rotation from running
+beside it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.keystore import KeyStore, KeyStoreError
 from lsdesk.core.outcome import Outcome, State, outcome
-from lsdesk.core.profile_lock import ProfileLock
+from lsdesk.core.profile_lock import WRITER_WAIT_SECONDS, ProfileLock, busy
 
 if TYPE_CHECKING:
     from lsdesk.core.client import LessonspaceClient
@@ -155,15 +156,8 @@ def rotate_key(
         return RotationResult(outcome(State.BAD_INPUT, str(error)), rotated=False)
 
     lock = journal.lock(profile)
-    if not lock.acquire():
-        return RotationResult(
-            outcome(
-                State.BAD_INPUT,
-                "Another lsdesk window or command is rotating this key right now. Wait for it to finish, then try again.",
-                title="A rotation is already running",
-            ),
-            rotated=False,
-        )
+    if not lock.acquire(WRITER_WAIT_SECONDS):
+        return RotationResult(busy(), rotated=False)
     try:
         return _rotate_locked(client, store, profile, new_key, journal, current, allow_other_organisation, progress)
     finally:

@@ -15,6 +15,7 @@ from lsdesk.core.answers import rate_limited
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.keystore import KeyStore, KeyStoreError
 from lsdesk.core.outcome import Outcome, State, outcome
+from lsdesk.core.profile_lock import WRITER_WAIT_SECONDS, ProfileLock, busy
 
 if TYPE_CHECKING:
     from lsdesk.core.client import LessonspaceClient
@@ -74,17 +75,34 @@ def check_key(client: LessonspaceClient, raw: str) -> Outcome:
     return client.check(key)
 
 
-def save_key(client: LessonspaceClient, store: KeyStore, profile: str, raw: str) -> SaveResult:
+def save_key(
+    client: LessonspaceClient, store: KeyStore, profile: str, raw: str, *, lock: ProfileLock | None = None
+) -> SaveResult:
     """Check a new key with Lessonspace and store it only if it works.
 
     The key is validated first and sent nowhere if malformed; it is stored
     only once Lessonspace accepts it; after storing, it is read back and
     compared, and a store that did not keep it gets the previous key back.
+
+    `lock` is the profile's lock, the one rotation holds (`KeyDesk` always
+    passes it): held from reading the previous key to reading the new one
+    back, so a rotation cannot overwrite a key this save reported saved.
     """
     try:
         key = parse_api_key(raw)
     except ApiKeyInputError as error:
         return SaveResult(outcome(State.BAD_INPUT, str(error)), saved=False)
+    if lock is None:
+        return _save_locked(client, store, profile, key)
+    if not lock.acquire(WRITER_WAIT_SECONDS):
+        return SaveResult(_with_sentence(busy(), NOT_SAVED, key), saved=False)
+    try:
+        return _save_locked(client, store, profile, key)
+    finally:
+        lock.release()
+
+
+def _save_locked(client: LessonspaceClient, store: KeyStore, profile: str, key: str) -> SaveResult:
     try:
         previous = store.get(profile)
     except KeyStoreError as error:
