@@ -49,9 +49,10 @@ PAUSE_IN_ROTATION = """
 import os, signal, sys
 from lsdesk.core.client import LessonspaceClient
 from lsdesk.core.keystore import SystemKeyStore
-from lsdesk.core.outcome import State, outcome
+from lsdesk.core.outcome import Organisation, State, outcome
 from lsdesk.core.paths import state_dir
 from lsdesk.core.rotation import RotationJournal, pending_slot, rotate_key
+from lsdesk.sandbox import DEMO_ORGANISATION_ID
 
 api_url, profile, new_key = sys.argv[1:]
 
@@ -66,7 +67,7 @@ class PausingStore(SystemKeyStore):
 with LessonspaceClient(api_url, min_check_interval=0) as client:
     result = rotate_key(
         client, PausingStore(), profile, new_key, RotationJournal(state_dir() / "rotation"),
-        current=outcome(State.VALID, "Checked before the new key was generated."),
+        current=outcome(State.VALID, "Checked.", organisation=Organisation(DEMO_ORGANISATION_ID)),
     )
 print("rotated" if result.rotated else result.outcome.message, flush=True)
 """

@@ -65,9 +65,14 @@ class KeyDesk:
         """Check a typed key; not the saved one, so not recorded."""
         return usecases.check_key(self.client, raw_key)
 
-    def save(self, raw_key: str) -> usecases.SaveResult:
+    def save(self, raw_key: str, *, allow_other_organisation: bool = False) -> usecases.SaveResult:
         result = usecases.save_key(
-            self.client, self.store, self.profile, raw_key, lock=self.journal.lock(self.profile)
+            self.client,
+            self.store,
+            self.profile,
+            raw_key,
+            lock=self.journal.lock(self.profile),
+            allow_other_organisation=allow_other_organisation,
         )
         self.history.record("save", self.profile, result.outcome)
         return result

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.keystore import KeyStore, KeyStoreError
+from lsdesk.core.organisation_guard import other_organisation
 from lsdesk.core.outcome import Outcome, State, outcome
 from lsdesk.core.profile_lock import WRITER_WAIT_SECONDS, ProfileLock, busy
 
@@ -64,8 +65,9 @@ class Step(enum.Enum):
 class RotationResult:
     """`rotated` is True once the new key is saved and the old slot is gone.
 
-    `needs_confirmation` is True when the new key belongs to another
-    organisation: nothing was changed, and the admin may confirm and retry.
+    `needs_confirmation` is True when the new key belongs, or may belong, to
+    another organisation: nothing was changed, and the admin may confirm and
+    retry (lsdesk/core/organisation_guard.py).
     """
 
     outcome: Outcome
@@ -208,20 +210,10 @@ def _rotate_locked(
         return RotationResult(
             replace(checked, message=f"{checked.message} Your saved key is unchanged."), rotated=False
         )
-    old_org, new_org = current.organisation, checked.organisation
-    if old_org and new_org and old_org.id != new_org.id and not allow_other_organisation:
-        return RotationResult(
-            outcome(
-                State.BAD_INPUT,
-                f"The new key belongs to {new_org.describe()}, not {old_org.describe()}. "
-                "Nothing was changed. Rotate only if you mean to switch organisations.",
-                title="This key is for another organisation",
-                organisation=new_org,
-                key_ending=key_ending(new_key),
-            ),
-            rotated=False,
-            needs_confirmation=True,
-        )
+    if not allow_other_organisation:
+        refusal = other_organisation(current, checked, "Rotate")
+        if refusal is not None:
+            return RotationResult(refusal, rotated=False, needs_confirmation=True)
 
     progress("Saving the new key...")
     stored = _swap_keys(store, profile, old_key, new_key, journal)

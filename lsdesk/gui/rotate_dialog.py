@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 from lsdesk.core.outcome import Outcome, State
 from lsdesk.gui import clipboard
 from lsdesk.gui.key_field import ApiKeyField
-from lsdesk.gui.questions import ask_yes_no
+from lsdesk.gui.questions import ask_to_switch_organisations
 from lsdesk.gui.worker import KeyServiceHost
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ class RotateDialog(QDialog):
     def _on_rotated(self, result: RotationResult) -> None:
         if result.needs_confirmation:
             self.status.setText(result.outcome.message)
-            if ask_yes_no(self, "Switch organisations?", f"{result.outcome.message}\n\nSwitch to this organisation's key?"):
+            if ask_to_switch_organisations(self, result.outcome.message):
                 self.rotate(allow_other_organisation=True)
             return
         if result.rotated:

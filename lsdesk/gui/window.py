@@ -27,6 +27,7 @@ from lsdesk.gui.badge import StatusBadge
 from lsdesk.gui.history_view import HistoryList
 from lsdesk.gui.key_field import ApiKeyField
 from lsdesk.gui.preferences import Preferences
+from lsdesk.gui.questions import ask_to_switch_organisations
 from lsdesk.gui.status_memory import StatusMemory
 from lsdesk.gui.theme import banner_style, icon
 from lsdesk.gui.worker import KeyServiceHost
@@ -181,10 +182,10 @@ class SettingsWindow(QWidget):
         return True
 
     @Slot()
-    def save(self) -> None:
+    def save(self, allow_other_organisation: bool = False) -> None:
         if self._host.busy or not self.key_field.looks_like_a_key():
             return
-        if self._host.save(self.key_field.text()):
+        if self._host.save(self.key_field.text(), allow_other_organisation=allow_other_organisation):
             self._operation = "save"
             self.key_field.show_feedback("Checking the new key with Lessonspace...", problem=False)
 
@@ -236,6 +237,12 @@ class SettingsWindow(QWidget):
 
     @Slot(object)
     def _on_saved(self, result: SaveResult) -> None:
+        if result.needs_confirmation:
+            # As the rotation dialog does: nothing was changed, the admin decides.
+            self.key_field.show_feedback(result.outcome.message, problem=True)
+            if ask_to_switch_organisations(self, result.outcome.message):
+                self.save(allow_other_organisation=True)
+            return
         if result.saved:
             self.key_field.clear()
             self.key_field.show_feedback(result.outcome.message, problem=False)

@@ -55,6 +55,14 @@ def unfinished_threads() -> list[QThread]:
 
 
 @dataclass(frozen=True)
+class SaveRequest:
+    """A save's arguments, carried to the worker as one object (no bool on a signal: see below)."""
+
+    raw_key: str
+    allow_other_organisation: bool
+
+
+@dataclass(frozen=True)
 class RotateRequest:
     """A rotation's arguments, carried to the worker as one object."""
 
@@ -128,9 +136,13 @@ class KeyService(QObject):
 
         self._run(request_id, self.checked, recover_then_check)
 
-    @Slot(int, str)
-    def save(self, request_id: int, raw_key: str) -> None:
-        self._run(request_id, self.saved, lambda desk: desk.save(raw_key))
+    @Slot(int, object)
+    def save(self, request_id: int, request: SaveRequest) -> None:
+        self._run(
+            request_id,
+            self.saved,
+            lambda desk: desk.save(request.raw_key, allow_other_organisation=request.allow_other_organisation),
+        )
 
     @Slot(int, object)
     def rotate(self, request_id: int, request: RotateRequest) -> None:
@@ -223,7 +235,7 @@ class KeyServiceHost(QObject):
     keyring_answered = Signal()
 
     _check_requested = Signal(int)
-    _save_requested = Signal(int, str)
+    _save_requested = Signal(int, object)
     _rotate_requested = Signal(int, object)
 
     def __init__(
@@ -275,9 +287,11 @@ class KeyServiceHost(QObject):
         """Start checking the stored key. False if another operation runs."""
         return self._start(lambda request_id: self._check_requested.emit(request_id))
 
-    def save(self, raw_key: str) -> bool:
+    def save(self, raw_key: str, *, allow_other_organisation: bool = False) -> bool:
         """Start checking and storing a new key. False if another operation runs."""
-        return self._start(lambda request_id: self._save_requested.emit(request_id, raw_key))
+        return self._start(
+            lambda request_id: self._save_requested.emit(request_id, SaveRequest(raw_key, allow_other_organisation))
+        )
 
     def rotate(self, raw_key: str, current: Outcome | None, *, allow_other_organisation: bool = False) -> bool:
         """Start rotating to a new key. False if another operation runs."""
