@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import stat
-import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from lsdesk.core.answers import MAX_RETRY_AFTER
+from lsdesk.core.atomic_file import replace_atomically
 
 log = logging.getLogger(__name__)
 
@@ -84,28 +83,4 @@ class RetryAfterMemory:
 
     def _write(self, profile: str, record: dict) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{profile}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump(record, file)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self._path(profile))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        _sync_folder(self.folder)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable, where the OS lets a folder be opened (not on Windows)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+        replace_atomically(self._path(profile), json.dumps(record))

@@ -23,7 +23,6 @@ from __future__ import annotations
 import enum
 import json
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
+from lsdesk.core.atomic_file import replace_atomically
 from lsdesk.core.keystore import KeyStore, KeyStoreError
 from lsdesk.core.organisation_guard import other_organisation
 from lsdesk.core.outcome import Outcome, State, outcome
@@ -105,13 +105,8 @@ class RotationJournal:
             "new_key_ending": key_ending(new),
             "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        path = self._path(profile)
-        temporary = path.with_suffix(".tmp")
-        with open(temporary, "w", encoding="utf-8") as file:
-            json.dump(record, file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
+        # Durable, so that a power cut can neither skip recovery nor leave half a journal to read.
+        replace_atomically(self._path(profile), json.dumps(record))
 
     def read(self, profile: str) -> dict | None:
         try:
