@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from lsdesk.core.answers import MAX_RETRY_AFTER
-from lsdesk.core.atomic_file import replace_atomically
+from lsdesk.core.small_file import replace_atomically
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
-from lsdesk.core.atomic_file import replace_atomically
+from lsdesk.core.small_file import read_plain_file, replace_atomically
 from lsdesk.core.keystore import KeyStore, KeyStoreError
 from lsdesk.core.organisation_guard import other_organisation
 from lsdesk.core.outcome import Outcome, State, outcome
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+
+# A journal is about 200 bytes; anything far bigger is not one.
+_MAX_JOURNAL_BYTES = 4096
 
 ELSEWHERE = "Update the key anywhere else it is used, such as your Teachworks settings."
 
@@ -109,21 +112,33 @@ class RotationJournal:
         replace_atomically(self._path(profile), json.dumps(record))
 
     def read(self, profile: str) -> dict | None:
+        """The journal's record; None if there is none; {"step": "unknown"} if it can't be read.
+
+        An unreadable journal (damaged, too big, a FIFO, a folder or a link in
+        its place) still means "look at the slots": recovery works from them.
+        """
+        unreadable = {"profile": profile, "step": "unknown"}
         try:
-            with open(self._path(profile), encoding="utf-8") as file:
-                record = json.load(file)
+            data = read_plain_file(self._path(profile), _MAX_JOURNAL_BYTES)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError):
-            log.warning("the rotation journal of profile %s is unreadable", profile)
-            return {"profile": profile, "step": "unknown"}
-        return record if isinstance(record, dict) else {"profile": profile, "step": "unknown"}
+        except OSError as error:
+            log.warning("the rotation journal of profile %s is unreadable: %s", profile, type(error).__name__)
+            return unreadable
+        try:
+            record = json.loads(data)
+        except (ValueError, RecursionError):
+            log.warning("the rotation journal of profile %s is damaged", profile)
+            return unreadable
+        return record if isinstance(record, dict) else unreadable
 
     def clear(self, profile: str) -> None:
+        """Remove the journal. Never raises: what can't be removed (a folder in its
+        place, say) is only logged, and read as unreadable next time."""
         try:
-            self._path(profile).unlink()
-        except FileNotFoundError:
-            pass
+            self._path(profile).unlink(missing_ok=True)
+        except OSError as error:
+            log.warning("could not remove the rotation journal of profile %s: %s", profile, type(error).__name__)
 
     def _path(self, profile: str) -> Path:
         return self.folder / f"{profile}.json"

@@ -1,4 +1,5 @@
-"""Replacing a small file of lsdesk's own so that a crash or a power cut leaves the old one or the new one, never half.
+"""A small file of lsdesk's own: replaced so that a crash or a power cut leaves the old one or the new one, never
+half; read so that whatever is found in its place (a FIFO, a link, a folder, a huge file) never blocks or misleads.
 
 The rotation journal and the remembered waits are written this way: a
 unique temporary file beside the target (mode 0600, removed on any failure),
@@ -9,6 +10,7 @@ rename itself survives a power cut.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -48,3 +50,23 @@ def sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+class NotAPlainFile(OSError):
+    """Something other than a small regular file is where the file should be."""
+
+
+def read_plain_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of `path`; FileNotFoundError if absent, NotAPlainFile (or another OSError) if not readable as one.
+
+    Opened without waiting (a FIFO would otherwise block until some process
+    writes to it) and without following a symbolic link, then looked at
+    through the open descriptor, so nothing can be swapped in between.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
+            raise NotAPlainFile(f"{path.name} is not a small plain file")
+        return file.read(max_bytes + 1)
