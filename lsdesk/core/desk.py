@@ -74,6 +74,8 @@ class KeyDesk:
             lock=self.journal.lock(self.profile),
             allow_other_organisation=allow_other_organisation,
         )
+        if result.saved:
+            self.waits.forget(self.profile)  # Lessonspace's wait was for the key just replaced
         self.history.record("save", self.profile, result.outcome)
         return result
 
@@ -95,5 +97,7 @@ class KeyDesk:
             allow_other_organisation=allow_other_organisation,
             progress=progress,
         )
+        if result.rotated:
+            self.waits.forget(self.profile)
         self.history.record("rotate", self.profile, result.outcome)
         return result

@@ -60,6 +60,13 @@ class RetryAfterMemory:
         except OSError as error:
             log.info("could not save the wait of profile %s: %s", profile, type(error).__name__)
 
+    def forget(self, profile: str) -> None:
+        """Drop `profile`'s wait: it was the saved key's, and a new key is saved now. Never raises."""
+        try:
+            self._path(profile).unlink(missing_ok=True)
+        except OSError as error:
+            log.info("could not forget the wait of profile %s: %s", profile, type(error).__name__)
+
     def _path(self, profile: str) -> Path:
         return self.folder / f"{profile}.json"
 
