@@ -87,7 +87,7 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
         if args.command == "check":
             return report(desk.check_stored())
         if args.command == "save":
-            saved = desk.save(_read_key(sys.stdin))
+            saved = desk.save(_read_key(sys.stdin), allow_other_organisation=args.allow_other_organisation)
             return report(saved.outcome, saved=saved.saved)
         new_key = _read_key(sys.stdin, "Paste the new Lessonspace API key (it won't be shown): ")
         rotation = desk.rotate(new_key, allow_other_organisation=args.allow_other_organisation)
@@ -243,6 +243,11 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     save.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    save.add_argument(
+        "--allow-other-organisation",
+        action="store_true",
+        help="save even if the key belongs (or may belong) to another organisation than the saved one",
+    )
 
     rotate = commands.add_parser(
         "rotate", parents=[_common_options()], help="read a new key from stdin and swap it in for the saved one",
@@ -252,7 +257,7 @@ def _parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--allow-other-organisation",
         action="store_true",
-        help="rotate even if the new key belongs to another organisation",
+        help="rotate even if the new key belongs (or may belong) to another organisation",
     )
 
     sandbox = commands.add_parser("sandbox", parents=[_common_options()], help="run the practice Lessonspace in the foreground")

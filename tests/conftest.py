@@ -66,6 +66,27 @@ def no_browser(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
 
 
+def answer_when_asked(qtbot, button) -> list:
+    """Click `button` on the real modal question once it opens (it would wait
+    for a click); the list gets each question's text and text format."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    asked = []
+    tries = iter(range(WAIT_MS // 20))
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            asked.append((box.text(), box.textFormat()))
+            box.button(button).click()
+        elif next(tries, None) is not None:
+            QTimer.singleShot(20, answer)
+
+    QTimer.singleShot(20, answer)
+    return asked
+
+
 @pytest.fixture
 def sandbox():
     with SandboxServer() as server:

@@ -13,6 +13,7 @@ import pytest
 
 from lsdesk.core.keystore import credential_service
 from lsdesk.core.paths import state_dir
+from lsdesk.core.profile_lock import BUSY_MESSAGE
 from lsdesk.core.rotation import RotationJournal, backup_slot, pending_slot
 from lsdesk.sandbox import DEMO_KEY
 
@@ -260,6 +261,28 @@ def test_rotate_to_another_organisation_needs_the_flag(sandbox, profile):
     assert last_json(allowed)["organisation"] == {"id": 5151, "name": "Other Academy"}
 
 
+def save(sandbox, profile: str, key: str, *options: str) -> subprocess.CompletedProcess:
+    return run("save", "--json", "--api-url", sandbox.api_url, "--profile", profile, *options, stdin=key)
+
+
+def test_save_over_another_organisations_working_key_needs_the_flag(sandbox, profile):
+    """Before: `lsdesk save` switched organisations without a word."""
+    keyring.set_password(credential_service(profile), profile, DEMO_KEY)
+    sandbox.add_organisation(5151, "Other Academy")
+    other_key = sandbox.generate_key(organisation_id=5151)
+    refused = save(sandbox, profile, other_key)
+    assert refused.returncode == 2, refused.stderr
+    document = last_json(refused)
+    assert document["saved"] is False
+    assert "Other Academy (id 5151), not Demo Tutoring Co (id 4242)" in document["detail"]
+    assert keyring.get_password(credential_service(profile), profile) == DEMO_KEY
+    allowed = save(sandbox, profile, other_key, "--allow-other-organisation")
+    assert allowed.returncode == 0, allowed.stderr
+    assert last_json(allowed)["saved"] is True
+    assert keyring.get_password(credential_service(profile), profile) == other_key
+    assert_no_key_in(refused, DEMO_KEY, other_key)
+
+
 def test_rotate_when_lessonspace_cannot_be_reached_exits_4(sandbox, profile):
     keyring.set_password(credential_service(profile), profile, DEMO_KEY)
     new_key = sandbox.generate_key()
@@ -277,5 +300,5 @@ def test_a_second_rotation_of_the_same_profile_gets_a_clear_message(sandbox, pro
     with RotationJournal(state_dir() / "rotation").lock(profile):
         result = rotate(sandbox, profile, sandbox.generate_key())
     assert result.returncode == 2
-    assert "Another lsdesk window or command is rotating this key right now" in last_json(result)["detail"]
+    assert last_json(result)["detail"] == BUSY_MESSAGE
     assert keyring.get_password(credential_service(profile), profile) == DEMO_KEY

@@ -1,4 +1,4 @@
-"""Damaged local files never stop lsdesk: the history and the settings file.
+"""Damaged local files never stop lsdesk: the history, the settings file and the rotation journal.
 
 Each test puts a real damaged file (or a FIFO, or a symbolic link) where lsdesk
 looks, and checks that lsdesk reads what it can, logs the rest by kind only,
@@ -17,10 +17,13 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from lsdesk.core.history import History
+from lsdesk.core.keystore import MemoryKeyStore
 from lsdesk.core.outcome import State, outcome
+from lsdesk.core.rotation import FINISHED, RotationJournal, Step, backup_slot, pending_slot, recover_rotation
 from lsdesk.gui.preferences import DEFAULT_WATCH_MINUTES, WATCH_CHOICES_MINUTES, Preferences
 from lsdesk.sandbox import DEMO_KEY
 
+PROFILE = "default"
 HANG_BOUND_S = 30  # only a bound on a hang; nothing asserts on time
 GOOD_LINE = json.dumps(
     {"at": "2026-11-01T10:00:00+00:00", "action": "check", "state": "valid", "organisation_id": 4242,
@@ -38,7 +41,7 @@ def finishes(work) -> list:
     thread = threading.Thread(target=lambda: answer.append(work()), daemon=True)
     thread.start()
     thread.join(HANG_BOUND_S)
-    assert not thread.is_alive(), "lsdesk blocked on the history"
+    assert not thread.is_alive(), "lsdesk blocked on a file of its own"
     return answer[0]
 
 
@@ -176,3 +179,89 @@ def test_the_window_opens_on_a_damaged_settings_file_and_history(tmp_path, qtbot
         assert DEMO_KEY not in caplog.text
     finally:
         window.quit()
+
+
+# -- the rotation journal ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def saved():
+    """The keychain (in memory: the damage here is to lsdesk's files) with a working key saved."""
+    store = MemoryKeyStore()
+    store.set(PROFILE, DEMO_KEY)
+    return store
+
+
+def journal_path(journal: RotationJournal):
+    journal.folder.mkdir(parents=True, exist_ok=True)
+    return journal.folder / f"{PROFILE}.json"
+
+
+def assert_only(store, key: str) -> None:
+    assert (store.get(PROFILE), store.get(backup_slot(PROFILE)), store.get(pending_slot(PROFILE))) == (key, None, None)
+
+
+def test_a_fifo_in_place_of_the_journal_is_never_waited_on_and_is_removed(journal, saved, client, caplog):
+    """Before: open() of the FIFO blocked until another process wrote to it, so lsdesk never started."""
+    os.mkfifo(journal_path(journal))
+    with caplog.at_level(logging.WARNING):
+        assert finishes(lambda: journal.read(PROFILE)) == {"profile": PROFILE, "step": "unknown"}
+        assert finishes(lambda: recover_rotation(client, saved, PROFILE, journal)) is None
+    assert "NotAPlainFile" in caplog.text
+    assert not journal_path(journal).exists()  # repaired: nothing was interrupted
+    assert_only(saved, DEMO_KEY)
+
+
+def test_a_symbolic_link_in_place_of_the_journal_is_not_followed(journal, tmp_path):
+    """Before: the link was followed, and another file's contents steered recovery."""
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text(json.dumps({"profile": PROFILE, "step": Step.CLEANING_UP.value}), encoding="utf-8")
+    journal_path(journal).symlink_to(elsewhere)
+    assert journal.read(PROFILE) == {"profile": PROFILE, "step": "unknown"}
+    journal.clear(PROFILE)
+    assert not journal_path(journal).is_symlink()
+    assert elsewhere.exists()  # the link went, not what it pointed at
+
+
+def test_a_folder_in_place_of_the_journal_does_not_stop_recovery_from_the_slots(journal, saved, client, sandbox, caplog):
+    """Before: removing the journal raised IsADirectoryError out of the recovery, which then
+    said nothing of the rotation it had just finished."""
+    new_key = sandbox.generate_key()
+    saved.set(backup_slot(PROFILE), DEMO_KEY)
+    saved.set(pending_slot(PROFILE), new_key)
+    (journal_path(journal) / "something").mkdir(parents=True)
+    with caplog.at_level(logging.WARNING):
+        assert finishes(lambda: recover_rotation(client, saved, PROFILE, journal)) == FINISHED
+    assert_only(saved, new_key)
+    assert "could not remove the rotation journal" in caplog.text
+    assert new_key not in caplog.text and DEMO_KEY not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(b"[" * 3_000, id="deeply nested"),  # RecursionError escaped the recovery before
+        pytest.param(b"{" + b" " * 5_000_000 + b"}", id="huge"),
+        pytest.param(b"\x00\xff garbage", id="garbage bytes"),
+    ],
+)
+def test_a_damaged_journal_is_read_as_unreadable_and_recovery_uses_the_slots(journal, saved, client, sandbox, damage):
+    new_key = sandbox.generate_key()
+    saved.set(pending_slot(PROFILE), new_key)
+    journal_path(journal).write_bytes(damage)
+    assert journal.read(PROFILE) == {"profile": PROFILE, "step": "unknown"}
+    assert recover_rotation(client, saved, PROFILE, journal) == FINISHED
+    assert_only(saved, new_key)
+    assert journal.read(PROFILE) is None
+
+
+def test_a_journal_dated_in_the_future_is_recovered_as_any_other(journal, saved, client, sandbox):
+    """`updated_at` is for people reading the file; nothing in lsdesk trusts it."""
+    new_key = sandbox.generate_key()
+    journal.write(PROFILE, Step.STORING_NEW, old=DEMO_KEY, new=new_key)
+    record = journal.read(PROFILE)
+    journal_path(journal).write_text(json.dumps({**record, "updated_at": "9999-12-31T23:59:59+00:00"}), encoding="utf-8")
+    saved.set(backup_slot(PROFILE), DEMO_KEY)
+    saved.set(pending_slot(PROFILE), new_key)
+    assert recover_rotation(client, saved, PROFILE, journal) == FINISHED
+    assert_only(saved, new_key)

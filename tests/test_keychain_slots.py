@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 
 from lsdesk.core.keystore import SystemKeyStore, credential_service
-from lsdesk.core.outcome import State, outcome
+from lsdesk.core.outcome import Organisation, State, outcome
 from lsdesk.core.rotation import RotationJournal, rotate_key
 from lsdesk.core.usecases import save_key
-from lsdesk.sandbox import DEMO_KEY
+from lsdesk.sandbox import DEMO_KEY, DEMO_ORGANISATION_ID
 from tests.keyring_fixtures import stored_entries
 
 PROFILE = "default"
@@ -28,7 +28,7 @@ def test_a_rotation_leaves_exactly_one_entry_holding_the_new_key(
     new_key = sandbox.generate_key(revoke_previous=revoke_previous)
 
     result = rotate_key(
-        client, store, PROFILE, new_key, RotationJournal(tmp_path), current=outcome(State.VALID, "Checked.")
+        client, store, PROFILE, new_key, RotationJournal(tmp_path), current=outcome(State.VALID, "Checked.", organisation=Organisation(DEMO_ORGANISATION_ID))
     )
 
     assert result.rotated, result.outcome

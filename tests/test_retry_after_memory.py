@@ -142,3 +142,43 @@ def test_the_wait_is_written_whole_and_leaves_no_temporary_file(tmp_path):
     assert [path.name for path in (tmp_path / "retry-after").iterdir()] == ["default.json"]
     assert 25 < memory.remaining("default") <= 30
     assert memory.remaining("other") is None
+
+
+@pytest.mark.parametrize("operation", ["save", "rotate"])
+def test_a_new_key_saved_is_not_held_back_by_the_old_keys_wait(sandbox, tmp_path, operation):
+    """Before: right after a new key was saved, a check answered "rate limited" from the
+    wait Lessonspace had asked of the old key, and sent nothing."""
+    store = MemoryKeyStore()
+    store.set("default", DEMO_KEY)
+    waits = RetryAfterMemory(tmp_path / "retry-after")
+    with LessonspaceClient(sandbox.api_url, min_check_interval=0) as client:
+        desk = KeyDesk(
+            client, store, "default", journal=RotationJournal(tmp_path / "rotation"),
+            history=History(tmp_path / "history.jsonl"), waits=waits,
+        )
+        current = desk.check_stored()
+        waits.remember("default", 120)  # a 429 for the old key, remembered by another process
+        new_key = sandbox.generate_key()
+        if operation == "save":
+            assert desk.save(new_key).saved
+        else:
+            assert desk.rotate(new_key, current=current).rotated
+        assert waits.remaining("default") is None
+        asked = hello_requests(sandbox)
+        assert desk.check_stored().state is State.VALID
+    assert hello_requests(sandbox) == asked + 1
+    assert store.get("default") == new_key
+
+
+def test_a_save_that_fails_keeps_the_wait(sandbox, tmp_path):
+    store = MemoryKeyStore()
+    store.set("default", DEMO_KEY)
+    waits = RetryAfterMemory(tmp_path / "retry-after")
+    waits.remember("default", 120)
+    with LessonspaceClient(sandbox.api_url, min_check_interval=0) as client:
+        desk = KeyDesk(
+            client, store, "default", journal=RotationJournal(tmp_path / "rotation"),
+            history=History(tmp_path / "history.jsonl"), waits=waits,
+        )
+        assert not desk.save("11111111-2222-4333-8444-555555555555").saved  # Lessonspace refuses it
+    assert waits.remaining("default") is not None

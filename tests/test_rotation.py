@@ -8,6 +8,7 @@ import pytest
 
 from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore, credential_service
 from lsdesk.core.outcome import State
+from lsdesk.core.profile_lock import BUSY_MESSAGE
 from lsdesk.core.rotation import (
     OldKey,
     RotationJournal,
@@ -189,7 +190,7 @@ def test_a_keychain_that_does_not_keep_the_new_key_gets_the_old_one_back(client,
 def test_a_second_rotation_of_the_same_profile_is_refused_while_one_runs(client, store, journal, sandbox):
     with journal.lock(PROFILE):
         result = rotate_key(client, store, PROFILE, sandbox.generate_key(), journal)
-    assert result.outcome.title == "A rotation is already running"
+    assert result.outcome.message == BUSY_MESSAGE
     assert_only_old_key_kept(store, journal)
 
 
@@ -313,3 +314,21 @@ def test_a_keychain_that_keeps_nothing_reliably_leaves_every_key_for_the_next_la
     backend.read_back = None  # the keychain behaves again: the next launch settles it
     assert "lsdesk finished it" in recover_rotation(client, store, PROFILE, journal)
     assert store.get(PROFILE) == new_key
+
+
+def test_a_new_key_whose_organisation_cannot_be_looked_up_is_not_taken_for_the_same_one(client, store, journal, sandbox):
+    """Before: with my-organisation/ failing for the new key, the guard saw no organisation
+    and rotated to another organisation's key without asking."""
+    before = client.check(DEMO_KEY)  # the check that offered Rotate: Demo Tutoring Co
+    sandbox.add_organisation(5151, "Other Academy")
+    other_key = sandbox.generate_key(organisation_id=5151)
+    sandbox.faults.organisation_status = 500
+    refused = rotate_key(client, store, PROFILE, other_key, journal, current=before)
+    assert refused.needs_confirmation and not refused.rotated
+    assert refused.outcome.message == (
+        "lsdesk could not find out which organisation the new key belongs to, so it may not be for "
+        "Demo Tutoring Co (id 4242). Nothing was changed. Rotate only if you mean to switch organisations."
+    )
+    assert_only_old_key_kept(store, journal)
+    assert rotate_key(client, store, PROFILE, other_key, journal, current=before, allow_other_organisation=True).rotated
+    assert store.get(PROFILE) == other_key

@@ -31,14 +31,17 @@ import os, signal, sys
 from pathlib import Path
 from lsdesk.core.client import LessonspaceClient
 from lsdesk.core.keystore import SystemKeyStore
-from lsdesk.core.outcome import State, outcome
+from lsdesk.core.outcome import Organisation, State, outcome
 from lsdesk.core.paths import state_dir
 from lsdesk.core.rotation import RotationJournal, backup_slot, pending_slot, rotate_key
+from lsdesk.sandbox import DEMO_ORGANISATION_ID
 
 api_url, profile, new_key, operation, slot_kind, moment = sys.argv[1:]
 # As in the window: the saved key was found valid before the new key was made
 # (making it may have revoked the old one at once).
-offered = outcome(State.VALID, "Checked before the new key was generated.")
+offered = outcome(
+    State.VALID, "Checked before the new key was generated.", organisation=Organisation(DEMO_ORGANISATION_ID)
+)
 slot = {"main": profile, "backup": backup_slot(profile), "pending": pending_slot(profile)}[slot_kind]
 
 

@@ -120,3 +120,65 @@ def test_no_secure_storage_refuses_to_save_and_says_so(client, sandbox, backend)
     assert "This computer has no secure password storage lsdesk can use" in result.outcome.message
     assert sandbox.request_count == 0
     assert check_stored_key(client, store, PROFILE).state is State.NO_STORAGE
+
+
+# -- another organisation's key (lsdesk/core/organisation_guard.py) ------------------------------
+
+
+def test_save_over_a_working_key_of_another_organisation_asks_first(client, store, sandbox):
+    """Before: the other organisation's key replaced the working one without a word."""
+    store.set(PROFILE, DEMO_KEY)
+    sandbox.add_organisation(5151, "Other Academy")
+    other_key = sandbox.generate_key(organisation_id=5151)
+    refused = save_key(client, store, PROFILE, other_key)
+    assert refused.needs_confirmation and not refused.saved
+    assert refused.outcome.state is State.BAD_INPUT
+    assert refused.outcome.message == (
+        "The new key belongs to Other Academy (id 5151), not Demo Tutoring Co (id 4242). "
+        "Nothing was changed. Save only if you mean to switch organisations."
+    )
+    assert store.get(PROFILE) == DEMO_KEY
+    confirmed = save_key(client, store, PROFILE, other_key, allow_other_organisation=True)
+    assert confirmed.saved
+    assert store.get(PROFILE) == other_key
+
+
+def test_save_of_a_key_whose_organisation_cannot_be_looked_up_asks_first(client, store, sandbox):
+    store.set(PROFILE, DEMO_KEY)
+    assert client.check(DEMO_KEY).organisation.id == DEMO_ORGANISATION_ID  # the saved key's organisation is known
+    sandbox.faults.organisation_status = 500  # hello/ answers; my-organisation/ fails
+    result = save_key(client, store, PROFILE, sandbox.generate_key())
+    assert result.needs_confirmation and not result.saved
+    assert result.outcome.title == "This key may be for another organisation"
+    assert "could not find out which organisation the new key belongs to" in result.outcome.message
+    assert store.get(PROFILE) == DEMO_KEY
+
+
+def test_save_when_the_saved_key_cannot_be_checked_asks_first(client, store, sandbox):
+    """Fail closed: the saved key's organisation is unknown, so the new key may be another's."""
+    store.set(PROFILE, DEMO_KEY)
+    sandbox.faults.update({"status": 429, "retry_after": "120"})
+    assert client.check(DEMO_KEY).state is State.RATE_LIMITED  # the client now waits before asking about it
+    sandbox.faults.reset()
+    result = save_key(client, store, PROFILE, sandbox.generate_key())
+    assert result.needs_confirmation, result.outcome
+    assert "could not find out which organisation the saved key belongs to" in result.outcome.message
+    assert store.get(PROFILE) == DEMO_KEY
+
+
+def test_save_over_a_refused_key_replaces_it_without_asking(client, store, sandbox):
+    """The usual reason to save: the saved key stopped working. Its organisation can't be told."""
+    store.set(PROFILE, UNKNOWN_KEY)
+    sandbox.add_organisation(5151, "Other Academy")
+    other_key = sandbox.generate_key(organisation_id=5151)
+    result = save_key(client, store, PROFILE, other_key)
+    assert result.saved and not result.needs_confirmation
+    assert store.get(PROFILE) == other_key
+
+
+def test_save_over_a_key_of_the_same_organisation_does_not_ask(client, store, sandbox):
+    store.set(PROFILE, DEMO_KEY)
+    new_key = sandbox.generate_key()
+    result = save_key(client, store, PROFILE, new_key)
+    assert result.saved
+    assert store.get(PROFILE) == new_key

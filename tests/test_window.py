@@ -11,7 +11,7 @@ import pytest
 from keyring.backends import fail
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QMessageBox, QWidget
 
 from lsdesk.core.keystore import SystemKeyStore
 from lsdesk.core.outcome import State
@@ -21,7 +21,7 @@ from lsdesk.gui.browser_fallback import COPIED, NO_BROWSER
 from lsdesk.gui.window import WINDOW_TITLE
 from lsdesk.gui.worker import unfinished_threads
 from lsdesk.sandbox import DEMO_KEY
-from tests.conftest import NO_BROWSER_WARNINGS, WAIT_MS, type_and_save
+from tests.conftest import NO_BROWSER_WARNINGS, WAIT_MS, answer_when_asked, type_and_save
 
 UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
 
@@ -122,6 +122,38 @@ def test_enter_in_the_key_field_saves(open_window, store, sandbox, qtbot):
     with qtbot.waitSignal(window.host.saved, timeout=WAIT_MS):
         qtbot.keyClick(window.key_field.line_edit, Qt.Key.Key_Return)
     assert store.get("default") == DEMO_KEY
+
+
+def test_saving_another_organisations_key_asks_and_yes_saves_it(open_window, store, sandbox, qtbot):
+    """Before: Save switched organisations without asking."""
+    store.set("default", DEMO_KEY)
+    window = open_window()
+    sandbox.add_organisation(5151, "Other Academy")
+    other_key = sandbox.generate_key(organisation_id=5151)
+    asked = answer_when_asked(qtbot, QMessageBox.StandardButton.Yes)
+    qtbot.keyClicks(window.key_field.line_edit, other_key)
+    with qtbot.waitSignal(window.host.saved, timeout=WAIT_MS, check_params_cb=lambda result: result.saved):
+        qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1
+    assert "Other Academy (id 5151), not Demo Tutoring Co (id 4242)" in asked[0][0]
+    assert store.get("default") == other_key
+    assert window.organisation_label.text() == "Other Academy (id 5151)"
+    assert window.key_field.text() == ""
+
+
+def test_saving_another_organisations_key_asks_and_no_keeps_everything(open_window, store, sandbox, qtbot):
+    store.set("default", DEMO_KEY)
+    window = open_window()
+    sandbox.add_organisation(5151, "Other Academy")
+    other_key = sandbox.generate_key(organisation_id=5151)
+    asked = answer_when_asked(qtbot, QMessageBox.StandardButton.No)
+    type_and_save(qtbot, window, other_key)
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=WAIT_MS)  # asked once the save has ended
+    assert not window.host.busy  # no second save was started
+    assert store.get("default") == DEMO_KEY
+    assert window.key_field.text() == other_key  # nothing the admin pasted is lost
+    assert "Nothing was changed." in window.message_bar.text()
+    assert window.organisation_label.text() == "Demo Tutoring Co (id 4242)"
 
 
 def test_saving_a_rejected_key_keeps_the_old_key_and_the_typed_text(open_window, store, qtbot):

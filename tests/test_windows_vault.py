@@ -13,14 +13,18 @@ import pytest
 from keyring.backends.Windows import WinVaultKeyring
 
 from lsdesk.core.keystore import SystemKeyStore
-from lsdesk.core.outcome import State, outcome
+from lsdesk.core.outcome import Organisation, State, outcome
 from lsdesk.core.rotation import RotationJournal, backup_slot, pending_slot, recover_rotation, rotate_key
 from lsdesk.core.usecases import save_key
-from lsdesk.sandbox import DEMO_KEY
+from lsdesk.sandbox import DEMO_KEY, DEMO_ORGANISATION_ID, DEMO_ORGANISATION_NAME
 from tests.windows_credentials import CRED_PERSIST_LOCAL_MACHINE, windows_vault  # noqa: F401 - a fixture
 
 PROFILE = "default"
-VALID_BEFORE = outcome(State.VALID, "Checked before the new key was generated.")
+VALID_BEFORE = outcome(
+    State.VALID,
+    "Checked before the new key was generated.",
+    organisation=Organisation(DEMO_ORGANISATION_ID, DEMO_ORGANISATION_NAME),
+)
 
 
 def lsdesk_on_windows() -> SystemKeyStore:

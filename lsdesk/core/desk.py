@@ -78,8 +78,17 @@ class KeyDesk:
         """Check a typed key; not the saved one, so not recorded."""
         return usecases.check_key(self.client, raw_key)
 
-    def save(self, raw_key: str) -> usecases.SaveResult:
-        result = usecases.save_key(self.client, self.store, self.profile, raw_key)
+    def save(self, raw_key: str, *, allow_other_organisation: bool = False) -> usecases.SaveResult:
+        result = usecases.save_key(
+            self.client,
+            self.store,
+            self.profile,
+            raw_key,
+            lock=self.journal.lock(self.profile),
+            allow_other_organisation=allow_other_organisation,
+        )
+        if result.saved:
+            self.waits.forget(self.profile)  # Lessonspace's wait was for the key just replaced
         self.history.record("save", self.profile, result.outcome)
         return result
 
@@ -101,6 +110,8 @@ class KeyDesk:
             allow_other_organisation=allow_other_organisation,
             progress=progress,
         )
+        if result.rotated:
+            self.waits.forget(self.profile)
         self.history.record("rotate", self.profile, result.outcome)
         return result
 

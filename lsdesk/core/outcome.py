@@ -57,7 +57,7 @@ EXIT_INTERRUPTED = 130
 EXIT_CODE_MEANINGS = {
     0: "the key is valid / done",
     1: "Lessonspace rejected the key (rotate: the new key, or the saved key is no longer valid)",
-    2: "bad input or usage (rotate: also a key for another organisation without --allow-other-organisation)",
+    2: "bad input or usage (save, rotate: also a key for another organisation without --allow-other-organisation)",
     3: "no key saved, or no secure storage on this computer (locked, or no answer in time)",
     4: "offline, rate limited, server error or unexpected reply",
     5: "lsdesk could not finish (a problem on this computer or in lsdesk): the key's validity is unknown",

@@ -2,13 +2,34 @@
 
 An operating-system lock (flock on Linux and macOS, msvcrt on Windows) rather
 than a file's mere existence: a killed lsdesk leaves no stale lock behind.
+
+Every change to a profile's key (save, rotation, recovery) holds its lock, so
+a save can never land in the middle of a rotation and be overwritten by it.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
+
+from lsdesk.core.outcome import Outcome, State, outcome
+
+# How long a save or a rotation waits for another one to finish: long enough for
+# a save's check, short enough that nobody wonders whether lsdesk hangs.
+WRITER_WAIT_SECONDS = 3.0
+_POLL_SECONDS = 0.05
+
+BUSY_TITLE = "lsdesk is already changing this key"
+BUSY_MESSAGE = (
+    "Another lsdesk window or command is changing this key right now. Wait for it to finish, then try again."
+)
+
+
+def busy() -> Outcome:
+    """What a save or a rotation says when another one held the profile's lock throughout its wait."""
+    return outcome(State.BAD_INPUT, BUSY_MESSAGE, title=BUSY_TITLE)
 
 
 class ProfileLock:
@@ -16,17 +37,26 @@ class ProfileLock:
         self.path = path
         self._fd: int | None = None
 
-    def acquire(self) -> bool:
-        """Take the lock without waiting; False if another process holds it."""
+    def acquire(self, wait_seconds: float = 0) -> bool:
+        """Take the lock, trying for up to `wait_seconds`; False if another process held it throughout.
+
+        Polled rather than a blocking lock call: a blocking flock cannot be
+        given a deadline, and msvcrt's own retries last a fixed 10 seconds.
+        """
         if self._fd is not None:
             return True
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            _lock(fd)
-        except OSError:
-            os.close(fd)
-            return False
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                _lock(fd)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                time.sleep(_POLL_SECONDS)
         self._fd = fd
         return True
 

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import stat
-import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from lsdesk.core.answers import MAX_RETRY_AFTER
+from lsdesk.core.small_file import replace_atomically
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +60,13 @@ class RetryAfterMemory:
         except OSError as error:
             log.info("could not save the wait of profile %s: %s", profile, type(error).__name__)
 
+    def forget(self, profile: str) -> None:
+        """Drop `profile`'s wait: it was the saved key's, and a new key is saved now. Never raises."""
+        try:
+            self._path(profile).unlink(missing_ok=True)
+        except OSError as error:
+            log.info("could not forget the wait of profile %s: %s", profile, type(error).__name__)
+
     def _path(self, profile: str) -> Path:
         return self.folder / f"{profile}.json"
 
@@ -84,28 +90,4 @@ class RetryAfterMemory:
 
     def _write(self, profile: str, record: dict) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{profile}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump(record, file)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self._path(profile))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        _sync_folder(self.folder)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable, where the OS lets a folder be opened (not on Windows)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+        replace_atomically(self._path(profile), json.dumps(record))

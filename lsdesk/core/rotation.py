@@ -13,8 +13,9 @@ one in the dashboard, and lsdesk swaps it in. The swap is careful:
 A small journal (the step reached, key endings, never a key) records the
 way through these steps, so that if lsdesk is killed half-way the next
 launch finds every slot, asks Lessonspace which key works, and finishes or
-rolls back: at every moment both keys are in the keychain. A lock file keeps two lsdesk processes from rotating the same
-profile at once.
+rolls back: at every moment both keys are in the keychain. The profile's lock
+(lsdesk/core/profile_lock.py) keeps a save or a second rotation from running
+beside it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from __future__ import annotations
 import enum
 import json
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -30,9 +30,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
+from lsdesk.core.small_file import read_plain_file, replace_atomically
 from lsdesk.core.keystore import KeyStore, KeyStoreError
+from lsdesk.core.organisation_guard import other_organisation
 from lsdesk.core.outcome import Outcome, State, outcome
-from lsdesk.core.profile_lock import ProfileLock
+from lsdesk.core.profile_lock import WRITER_WAIT_SECONDS, ProfileLock, busy
 
 if TYPE_CHECKING:
     from lsdesk.core.client import LessonspaceClient
@@ -44,6 +46,9 @@ Progress = Callable[[str], None]
 CHANGING_NOW = (
     "Another lsdesk window or command is changing this key right now. Wait for it to finish, then try again."
 )
+# A journal is about 200 bytes; anything far bigger is not one.
+_MAX_JOURNAL_BYTES = 4096
+
 ELSEWHERE = "Update the key anywhere else it is used, such as your Teachworks settings."
 
 
@@ -66,8 +71,9 @@ class Step(enum.Enum):
 class RotationResult:
     """`rotated` is True once the new key is saved and the old slot is gone.
 
-    `needs_confirmation` is True when the new key belongs to another
-    organisation: nothing was changed, and the admin may confirm and retry.
+    `needs_confirmation` is True when the new key belongs, or may belong, to
+    another organisation: nothing was changed, and the admin may confirm and
+    retry (lsdesk/core/organisation_guard.py).
     """
 
     outcome: Outcome
@@ -105,30 +111,37 @@ class RotationJournal:
             "new_key_ending": key_ending(new),
             "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        path = self._path(profile)
-        temporary = path.with_suffix(".tmp")
-        with open(temporary, "w", encoding="utf-8") as file:
-            json.dump(record, file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
+        # Durable, so that a power cut can neither skip recovery nor leave half a journal to read.
+        replace_atomically(self._path(profile), json.dumps(record))
 
     def read(self, profile: str) -> dict | None:
+        """The journal's record; None if there is none; {"step": "unknown"} if it can't be read.
+
+        An unreadable journal (damaged, too big, a FIFO, a folder or a link in
+        its place) still means "look at the slots": recovery works from them.
+        """
+        unreadable = {"profile": profile, "step": "unknown"}
         try:
-            with open(self._path(profile), encoding="utf-8") as file:
-                record = json.load(file)
+            data = read_plain_file(self._path(profile), _MAX_JOURNAL_BYTES)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError):
-            log.warning("the rotation journal of profile %s is unreadable", profile)
-            return {"profile": profile, "step": "unknown"}
-        return record if isinstance(record, dict) else {"profile": profile, "step": "unknown"}
+        except OSError as error:
+            log.warning("the rotation journal of profile %s is unreadable: %s", profile, type(error).__name__)
+            return unreadable
+        try:
+            record = json.loads(data)
+        except (ValueError, RecursionError):
+            log.warning("the rotation journal of profile %s is damaged", profile)
+            return unreadable
+        return record if isinstance(record, dict) else unreadable
 
     def clear(self, profile: str) -> None:
+        """Remove the journal. Never raises: what can't be removed (a folder in its
+        place, say) is only logged, and read as unreadable next time."""
         try:
-            self._path(profile).unlink()
-        except FileNotFoundError:
-            pass
+            self._path(profile).unlink(missing_ok=True)
+        except OSError as error:
+            log.warning("could not remove the rotation journal of profile %s: %s", profile, type(error).__name__)
 
     def _path(self, profile: str) -> Path:
         return self.folder / f"{profile}.json"
@@ -158,15 +171,8 @@ def rotate_key(
         return RotationResult(outcome(State.BAD_INPUT, str(error)), rotated=False)
 
     lock = journal.lock(profile)
-    if not lock.acquire():
-        return RotationResult(
-            outcome(
-                State.BAD_INPUT,
-                "Another lsdesk window or command is rotating this key right now. Wait for it to finish, then try again.",
-                title="A rotation is already running",
-            ),
-            rotated=False,
-        )
+    if not lock.acquire(WRITER_WAIT_SECONDS):
+        return RotationResult(busy(), rotated=False)
     try:
         return _rotate_locked(client, store, profile, new_key, journal, current, allow_other_organisation, progress)
     finally:
@@ -217,20 +223,10 @@ def _rotate_locked(
         return RotationResult(
             replace(checked, message=f"{checked.message} Your saved key is unchanged."), rotated=False
         )
-    old_org, new_org = current.organisation, checked.organisation
-    if old_org and new_org and old_org.id != new_org.id and not allow_other_organisation:
-        return RotationResult(
-            outcome(
-                State.BAD_INPUT,
-                f"The new key belongs to {new_org.describe()}, not {old_org.describe()}. "
-                "Nothing was changed. Rotate only if you mean to switch organisations.",
-                title="This key is for another organisation",
-                organisation=new_org,
-                key_ending=key_ending(new_key),
-            ),
-            rotated=False,
-            needs_confirmation=True,
-        )
+    if not allow_other_organisation:
+        refusal = other_organisation(current, checked, "Rotate")
+        if refusal is not None:
+            return RotationResult(refusal, rotated=False, needs_confirmation=True)
 
     progress("Saving the new key...")
     stored = _swap_keys(store, profile, old_key, new_key, journal)

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from lsdesk.core.answers import rate_limited
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.keystore import KeyStore, KeyStoreError
+from lsdesk.core.organisation_guard import other_organisation
 from lsdesk.core.outcome import Outcome, State, outcome
+from lsdesk.core.profile_lock import WRITER_WAIT_SECONDS, ProfileLock, busy
 
 if TYPE_CHECKING:
     from lsdesk.core.client import LessonspaceClient
@@ -30,7 +32,9 @@ class SaveResult:
     """What a save did. `saved` is True only once the key was stored and read back.
 
     When it is False, `outcome` says why, and whatever key was stored before
-    is still stored.
+    is still stored. `needs_confirmation` is True when the new key belongs, or
+    may belong, to another organisation than the saved one: nothing was
+    changed, and the admin may confirm and save again.
     """
 
     outcome: Outcome
@@ -75,17 +79,46 @@ def check_key(client: LessonspaceClient, raw: str) -> Outcome:
     return client.check(key)
 
 
-def save_key(client: LessonspaceClient, store: KeyStore, profile: str, raw: str) -> SaveResult:
+def save_key(
+    client: LessonspaceClient,
+    store: KeyStore,
+    profile: str,
+    raw: str,
+    *,
+    lock: ProfileLock | None = None,
+    allow_other_organisation: bool = False,
+) -> SaveResult:
     """Check a new key with Lessonspace and store it only if it works.
 
     The key is validated first and sent nowhere if malformed; it is stored
     only once Lessonspace accepts it; after storing, it is read back and
     compared, and a store that did not keep it gets the previous key back.
+
+    `lock` is the profile's lock, the one rotation holds (`KeyDesk` always
+    passes it): held from reading the previous key to reading the new one
+    back, so a rotation cannot overwrite a key this save reported saved.
+
+    A key that replaces a working one of another organisation (or maybe of
+    another: see lsdesk/core/organisation_guard.py) is stored only with
+    `allow_other_organisation`; that costs one more check, of the saved key.
     """
     try:
         key = parse_api_key(raw)
     except ApiKeyInputError as error:
         return SaveResult(outcome(State.BAD_INPUT, str(error)), saved=False)
+    if lock is None:
+        return _save_locked(client, store, profile, key, allow_other_organisation)
+    if not lock.acquire(WRITER_WAIT_SECONDS):
+        return SaveResult(_with_sentence(busy(), NOT_SAVED, key), saved=False)
+    try:
+        return _save_locked(client, store, profile, key, allow_other_organisation)
+    finally:
+        lock.release()
+
+
+def _save_locked(
+    client: LessonspaceClient, store: KeyStore, profile: str, key: str, allow_other_organisation: bool
+) -> SaveResult:
     try:
         previous = store.get(profile)
     except KeyStoreError as error:
@@ -94,6 +127,10 @@ def save_key(client: LessonspaceClient, store: KeyStore, profile: str, raw: str)
     checked = client.check(key)
     if checked.state is not State.VALID:
         return SaveResult(replace(checked, message=f"{checked.message} {NOT_SAVED}"), saved=False)
+    if previous is not None and previous != key and not allow_other_organisation:
+        refusal = other_organisation(client.check(previous), checked, "Save")
+        if refusal is not None:
+            return SaveResult(refusal, saved=False, needs_confirmation=True)
 
     try:
         store.set(profile, key)

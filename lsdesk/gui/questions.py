@@ -17,3 +17,11 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setDefaultButton(QMessageBox.StandardButton.No)
     return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def ask_to_switch_organisations(parent: QWidget | None, refusal: str) -> bool:
+    """Ask whether to go on with a key of (maybe) another organisation; `refusal` says why lsdesk stopped.
+
+    One question for Save and Rotate alike; True for Yes.
+    """
+    return ask_yes_no(parent, "Switch organisations?", f"{refusal}\n\nSwitch to this organisation's key?")

@@ -16,7 +16,7 @@ from lsdesk.core.outcome import Outcome, State
 from lsdesk.gui import clipboard
 from lsdesk.gui.browser_fallback import BrowserFallback
 from lsdesk.gui.key_field import ApiKeyField
-from lsdesk.gui.questions import ask_yes_no
+from lsdesk.gui.questions import ask_to_switch_organisations
 from lsdesk.gui.worker import KeyServiceHost
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class RotateDialog(QDialog):
             self.rotate_button.setText("&Try again")
 
     def _confirm_other_organisation(self, result: RotationResult) -> None:
-        if ask_yes_no(self, "Switch organisations?", f"{result.outcome.message}\n\nSwitch to this organisation's key?"):
+        if ask_to_switch_organisations(self, result.outcome.message):
             self.rotate(allow_other_organisation=True)
 
     @Slot()

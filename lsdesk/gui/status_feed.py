@@ -28,8 +28,7 @@ def feed(host: KeyServiceHost, model: StatusModel) -> None:
     host.checked.connect(model.checked)
 
     def saved(result: SaveResult) -> None:
-        if not result.needs_confirmation:  # a question follows: nothing happened yet
-            model.acted(Action.SAVE, result.outcome, succeeded=result.saved)
+        model.acted(Action.SAVE, result.outcome, succeeded=result.saved)  # another organisation's key: says so
 
     def rotated(result: RotationResult) -> None:
         if not result.needs_confirmation:

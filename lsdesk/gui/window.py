@@ -30,7 +30,7 @@ from lsdesk.gui.history_view import HistoryList
 from lsdesk.gui.key_field import ApiKeyField
 from lsdesk.gui.message_bar import MessageBar
 from lsdesk.gui.preferences import Preferences
-from lsdesk.gui.questions import ask_yes_no
+from lsdesk.gui.questions import ask_to_switch_organisations, ask_yes_no
 from lsdesk.gui.theme import banner_style, icon
 from lsdesk.gui.worker import KeyServiceHost
 
@@ -244,7 +244,8 @@ class SettingsWindow(QWidget):
             self.key_field.setFocus()  # the typed key stays: nothing the admin pasted is lost
 
     def _confirm_other_organisation(self, result: SaveResult) -> None:
-        if ask_yes_no(self, "Switch organisations?", f"{result.outcome.message} Save it anyway?"):
+        # As the rotation dialog asks: nothing was changed, the admin decides.
+        if ask_to_switch_organisations(self, result.outcome.message):
             self.save(allow_other_organisation=True)
 
     # Display ---------------------------------------------------------------

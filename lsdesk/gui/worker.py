@@ -56,10 +56,10 @@ def unfinished_threads() -> list[QThread]:
 
 @dataclass(frozen=True)
 class SaveRequest:
-    """A save's arguments, carried to the worker as one object."""
+    """A save's arguments, carried to the worker as one object (no bool on a signal: see below)."""
 
     raw_key: str
-    options: dict
+    allow_other_organisation: bool
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ class KeyService(QObject):
         self._run(
             request_id,
             self.saved,
-            lambda desk: desk.save(request.raw_key, **request.options),
+            lambda desk: desk.save(request.raw_key, allow_other_organisation=request.allow_other_organisation),
             crashed=lambda result: SaveResult(result, saved=False),
         )
 
@@ -300,9 +300,9 @@ class KeyServiceHost(QObject):
 
     def save(self, raw_key: str, *, allow_other_organisation: bool = False) -> bool:
         """Start checking and storing a new key. False if another operation runs."""
-        options = {"allow_other_organisation": True} if allow_other_organisation else {}
         return self._start(
-            Activity.SAVING, lambda request_id: self._save_requested.emit(request_id, SaveRequest(raw_key, options))
+            Activity.SAVING,
+            lambda request_id: self._save_requested.emit(request_id, SaveRequest(raw_key, allow_other_organisation)),
         )
 
     def rotate(self, raw_key: str, current: Outcome | None, *, allow_other_organisation: bool = False) -> bool:
