@@ -124,8 +124,8 @@ def test_a_warning_logged_on_another_thread_fails_the_test(run):
     result.stdout.fnmatch_lines(["*from the worker*"])
 
 
-def test_the_suite_registers_the_plugin_and_still_fails_on_qt_warnings(pytester, monkeypatch):
-    """With the project's own conftest and pytest configuration."""
+def test_with_the_projects_configuration_the_plugin_and_qt_warnings_both_fail_tests(pytester, monkeypatch):
+    """With the project's own conftest and pytest configuration, and the plugin loaded."""
     monkeypatch.setenv("PYTHONPATH", str(REPO))
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
@@ -145,7 +145,7 @@ def test_the_suite_registers_the_plugin_and_still_fails_on_qt_warnings(pytester,
         )
     )
     result = pytester.runpytest_subprocess(
-        "-c", str(REPO / "pyproject.toml"), "--rootdir", str(pytester.path), "-p", "no:xvfb", "-p", "no:cacheprovider", test_file
+        "-c", str(REPO / "pyproject.toml"), "--rootdir", str(pytester.path), "-p", "tests.helpers.logfail", "-p", "no:xvfb", "-p", "no:cacheprovider", test_file
     )
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(["*WARNING on logger 'lsdesk.gui.app': unexpected*"])
