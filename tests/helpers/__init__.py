@@ -1,0 +1,1 @@
+"""Helpers shared by the test modules: pytest plugins and fixtures."""
