@@ -177,6 +177,18 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         require_secret_service()
 
 
+def remove_every_slot(profile: str) -> None:
+    """Delete a test profile's entries from the real keychain: its key and a rotation's spare copies."""
+    from lsdesk.core.keystore import credential_service
+    from lsdesk.core.rotation import backup_slot, pending_slot
+
+    for slot in (profile, backup_slot(profile), pending_slot(profile)):
+        try:
+            keyring.delete_password(credential_service(slot), slot)
+        except keyring.errors.PasswordDeleteError:
+            pass
+
+
 @pytest.fixture
 def keyring_service() -> str:
     """A service name no other test and no real application uses."""

@@ -14,8 +14,9 @@ import pytest
 from lsdesk.core.keystore import credential_service
 from lsdesk.core.paths import state_dir
 from lsdesk.core.profile_lock import BUSY_MESSAGE
-from lsdesk.core.rotation import RotationJournal, backup_slot, pending_slot
+from lsdesk.core.rotation import RotationJournal, backup_slot
 from lsdesk.sandbox import DEMO_KEY
+from tests.keyring_fixtures import remove_every_slot
 
 UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
 
@@ -40,11 +41,7 @@ def profile(real_keyring):
     """A profile of the real `lsdesk` keychain entry that only this test uses."""
     name = f"test-{uuid.uuid4().hex[:12]}"
     yield name
-    for slot in (name, backup_slot(name), pending_slot(name)):
-        try:
-            keyring.delete_password(credential_service(slot), slot)
-        except keyring.errors.PasswordDeleteError:
-            pass
+    remove_every_slot(name)
 
 
 def assert_no_key_in(result: subprocess.CompletedProcess, *keys: str) -> None:

@@ -23,6 +23,7 @@ from lsdesk.core.keystore import credential_service
 from lsdesk.core.paths import state_dir
 from lsdesk.core.rotation import RotationJournal, backup_slot, pending_slot
 from lsdesk.sandbox import DEMO_KEY
+from tests.keyring_fixtures import remove_every_slot
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
@@ -90,11 +91,7 @@ def profile(real_keyring):
     name = f"crash-{uuid.uuid4().hex[:12]}"
     keyring.set_password(credential_service(name), name, DEMO_KEY)
     yield name
-    for slot in (name, backup_slot(name), pending_slot(name)):
-        try:
-            keyring.delete_password(credential_service(slot), slot)
-        except keyring.errors.PasswordDeleteError:
-            pass
+    remove_every_slot(name)
     RotationJournal(state_dir() / "rotation").clear(name)
 
 
