@@ -52,6 +52,14 @@ class Action(enum.Enum):
     FORGET = "forget"
 
 
+NOT_DONE_TITLES = {
+    Action.SAVE: "Not saved",
+    Action.ROTATE: "Not rotated",
+    Action.FORGET: "Not removed",
+    Action.RECOVERY: RECOVERY_TITLE,
+}
+
+
 @dataclass(frozen=True)
 class KeyStatus:
     """What is known about the saved key.
@@ -220,7 +228,10 @@ class StatusModel:
         """An admin's action ended. Only a success changes what is known about the saved key."""
         if succeeded:
             self._learn(result)
-        self.last_action = ActionResult(action, Tone.DONE if succeeded else Tone.PROBLEM, result.title, result.message)
+        # A refusal's own headline ("Invalid API key") is about the key that was typed; beside a badge
+        # that describes the saved key it would read as a second, contrary status.
+        title = result.title if succeeded else NOT_DONE_TITLES[action]
+        self.last_action = ActionResult(action, Tone.DONE if succeeded else Tone.PROBLEM, title, result.message)
         self._answered()
         self._changed()
 
