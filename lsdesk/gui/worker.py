@@ -9,7 +9,6 @@ request that is still current. Nothing on the worker touches a widget.
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import threading
 import traceback
@@ -264,13 +263,12 @@ class KeyServiceHost(QObject):
         self._save_requested.connect(self._service.save)
         self._rotate_requested.connect(self._service.rotate)
         self._forget_requested.connect(self._service.forget)
-        for done, passed_on in (
-            (self._service.checked, self.checked),
-            (self._service.saved, self.saved),
-            (self._service.rotated, self.rotated),
-            (self._service.forgotten, self.forgotten),
-        ):
-            done.connect(functools.partial(self._on_result, passed_on))
+        # Each result reaches a slot of this object, so that Qt queues it to the GUI thread. A
+        # functools.partial or lambda has no thread of its own: it would run on the worker's thread.
+        self._service.checked.connect(self._on_checked)
+        self._service.saved.connect(self._on_saved)
+        self._service.rotated.connect(self._on_rotated)
+        self._service.forgotten.connect(self._on_forgotten)
         self._service.recovered.connect(self._on_recovered)
         self._service.rotation_progressed.connect(self._on_rotation_progressed)
         self._service.keyring_waiting.connect(self._on_keyring_waiting)
@@ -365,7 +363,24 @@ class KeyServiceHost(QObject):
         if was_busy != self.busy:
             (self.operation_started if self.busy else self.operation_finished).emit()
 
+    @Slot(int, object)
+    def _on_checked(self, request_id: int, result: object) -> None:
+        self._on_result(self.checked, request_id, result)
+
+    @Slot(int, object)
+    def _on_saved(self, request_id: int, result: object) -> None:
+        self._on_result(self.saved, request_id, result)
+
+    @Slot(int, object)
+    def _on_rotated(self, request_id: int, result: object) -> None:
+        self._on_result(self.rotated, request_id, result)
+
+    @Slot(int, object)
+    def _on_forgotten(self, request_id: int, result: object) -> None:
+        self._on_result(self.forgotten, request_id, result)
+
     def _on_result(self, passed_on: Signal, request_id: int, result: object) -> None:
+        """On the GUI thread: pass a current request's result on, then end its operation."""
         if request_id != self._current:
             log.info("ignoring the result of superseded request %d", request_id)
             return
