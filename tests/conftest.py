@@ -134,18 +134,23 @@ def open_window(qtbot, sandbox, store, settings, journal, history):
     Afterwards every window it opened is closed, the sandbox stops (which ends
     any request still waiting on a delay), and abandoned worker threads end.
     """
+    from lsdesk.core.api_url import resolve_api_url
     from lsdesk.gui.app import create_window
     from lsdesk.gui.worker import unfinished_threads
 
     opened = []
 
-    def open_(*, key_store=None, api_url=ON_THE_SANDBOX, wait=True, banner=False):
+    def open_(*, key_store=None, api_url=ON_THE_SANDBOX, wait=True, banner=False, paced=False):
+        url = sandbox.api_url if api_url == ON_THE_SANDBOX else api_url
+        # Unpaced unless asked: the production client waits a second between a key's checks.
+        client = None if paced or url is None else LessonspaceClient(resolve_api_url(url), min_check_interval=0)
         window = create_window(
-            sandbox.api_url if api_url == ON_THE_SANDBOX else api_url,
+            url,
             store=key_store or store,
             settings=settings,
             journal=journal,
             history=history,
+            client=client,
             sandbox=banner,
         )
         qtbot.addWidget(window)
