@@ -12,7 +12,7 @@ import getpass
 import json
 import logging
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from lsdesk import __version__
 from lsdesk.core.api_key import MAX_INPUT_LENGTH
@@ -20,6 +20,9 @@ from lsdesk.core.api_url import ApiUrlError, resolve_api_url
 from lsdesk.core.keystore import KEYRING_WAITING_TITLE, Attention, SystemKeyStore, check_profile_name, keyring_timeout
 from lsdesk.core.local_problem import PROBLEM_IN_LSDESK, describe_local_problem
 from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, Outcome, State, outcome
+
+if TYPE_CHECKING:
+    from lsdesk.core.desk import KeyDesk
 
 EXIT_CODES_HELP = "exit codes:\n" + "".join(
     f"  {code:<3}  {meaning}\n" for code, meaning in EXIT_CODE_MEANINGS.items()
@@ -79,6 +82,8 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
         store.attended(waiting) if sys.stderr.isatty() else contextlib.nullcontext()
     ):
         desk = KeyDesk.in_user_folders(client, store, profile)
+        if args.command == "forget":
+            return _forget(desk, args, report)
         if args.command == "check" and args.key_stdin:
             return report(desk.check(_read_key(sys.stdin)))
         notice = desk.recover()
@@ -96,6 +101,31 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
             old_key=rotation.old_key.value if rotation.old_key else None,
             rotated=rotation.rotated,
         )
+
+
+FORGET_NEEDS_YES = (
+    "lsdesk did not remove the key: removing it cannot be undone. "
+    "Run the command again with --yes to remove it."
+)
+FORGET_KEPT = "The saved key was kept."
+
+
+def _forget(desk: KeyDesk, args: argparse.Namespace, report: _Reporter) -> int:
+    """Remove the profile's saved key, once the admin has said yes (at a terminal) or passed --yes."""
+    if not args.yes:
+        if not sys.stdin.isatty():
+            return report(outcome(State.BAD_INPUT, FORGET_NEEDS_YES, title="Not removed"))
+        try:
+            answer = input(f'Remove the saved Lessonspace API key of profile "{desk.profile}" from this computer? [y/N] ')
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in {"y", "yes"}:
+            print(FORGET_KEPT)
+            return 0
+    removed = desk.forget()
+    report(removed, forgotten=removed.state is State.NOT_SET)
+    # "No key saved" is what a removal is for: done, not a failure.
+    return 0 if removed.state is State.NOT_SET else removed.state.exit_code
 
 
 class _Reporter:
@@ -260,6 +290,12 @@ def _parser() -> argparse.ArgumentParser:
         help="rotate even if the new key belongs (or may belong) to another organisation",
     )
 
+    forget = commands.add_parser(
+        "forget", parents=[_common_options()], help="remove the saved key (and any spare copy) from this computer",
+        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    forget.add_argument("--yes", action="store_true", help="remove it without asking first (for scripts)")
+    forget.add_argument("--json", action="store_true", help="print one JSON object on the last line")
     sandbox = commands.add_parser("sandbox", parents=[_common_options()], help="run the practice Lessonspace in the foreground")
     sandbox.add_argument("--port", type=_port, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)")
     return parser

@@ -14,7 +14,7 @@ import pytest
 from lsdesk.core.keystore import credential_service
 from lsdesk.core.paths import state_dir
 from lsdesk.core.profile_lock import BUSY_MESSAGE
-from lsdesk.core.rotation import RotationJournal, backup_slot
+from lsdesk.core.rotation import RotationJournal, backup_slot, pending_slot
 from lsdesk.sandbox import DEMO_KEY
 from tests.keyring_fixtures import remove_every_slot
 
@@ -299,3 +299,60 @@ def test_a_second_rotation_of_the_same_profile_gets_a_clear_message(sandbox, pro
     assert result.returncode == 2
     assert last_json(result)["detail"] == BUSY_MESSAGE
     assert keyring.get_password(credential_service(profile), profile) == DEMO_KEY
+
+
+def test_forget_with_yes_removes_the_key_and_every_spare_copy_and_exits_0(sandbox, profile):
+    slots = (profile, pending_slot(profile), backup_slot(profile))
+    for slot in slots:
+        keyring.set_password(credential_service(slot), slot, DEMO_KEY)
+    result = run("forget", "--yes", "--json", "--api-url", sandbox.api_url, "--profile", profile)
+    assert result.returncode == 0, result.stdout
+    assert last_json(result)["state"] == "not_set"
+    assert last_json(result)["forgotten"] is True
+    for slot in slots:
+        assert keyring.get_password(credential_service(slot), slot) is None
+    assert sandbox.request_count == 0  # nothing to ask Lessonspace
+    assert_no_key_in(result, DEMO_KEY)
+    checked = run("check", "--api-url", sandbox.api_url, "--profile", profile)
+    assert checked.returncode == 3
+
+
+def test_forget_without_yes_and_without_a_terminal_keeps_the_key_and_exits_2(sandbox, profile):
+    keyring.set_password(credential_service(profile), profile, DEMO_KEY)
+    result = run("forget", "--api-url", sandbox.api_url, "--profile", profile)
+    assert result.returncode == 2
+    assert "--yes" in result.stdout
+    assert keyring.get_password(credential_service(profile), profile) == DEMO_KEY
+
+
+def run_at_a_terminal(*args: str, answer: str) -> tuple[int, str]:
+    """Runs lsdesk with a pseudo-terminal as its standard input and output, typing `answer`."""
+    import pty
+
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "lsdesk", *args], stdin=follower, stdout=follower, stderr=follower
+    ) as process:
+        os.close(follower)
+        os.write(leader, answer.encode() + b"\n")
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        os.close(leader)
+        return process.wait(timeout=60), shown.decode(errors="replace")
+
+
+@pytest.mark.parametrize(("answer", "kept"), [("n", True), ("", True), ("yes", False)])
+def test_forget_at_a_terminal_asks_first_and_only_yes_removes(sandbox, profile, answer, kept):
+    keyring.set_password(credential_service(profile), profile, DEMO_KEY)
+    code, shown = run_at_a_terminal("forget", "--api-url", sandbox.api_url, "--profile", profile, answer=answer)
+    assert code == 0, shown
+    assert f'profile "{profile}"' in shown
+    assert (keyring.get_password(credential_service(profile), profile) == DEMO_KEY) is kept
+    assert ("The saved key was kept." in shown) is kept
