@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+
+import pytest
 from datetime import datetime, timedelta, timezone
 
 from lsdesk.core import history as history_module
-from lsdesk.core.history import History
+from lsdesk.core.history import History, HistoryEntry
 from lsdesk.core.outcome import Organisation, Outcome, State, outcome
 from lsdesk.sandbox import DEMO_KEY
 
@@ -95,3 +97,26 @@ def test_without_a_file_the_history_lives_in_memory():
     history = History(None)
     history.record("check", "default", result(State.VALID, 1))
     assert [entry.action for entry in history.recent(5)] == ["check"]
+
+
+@pytest.mark.parametrize(
+    ("action", "state", "said"),
+    [
+        ("check", "valid", "Checked: valid, key ending 5555"),
+        ("check", "rate_limited", "Checked: Lessonspace was busy, key ending 5555"),
+        ("save", "valid", "Saved a new key: valid, key ending 5555"),
+        ("save", "rejected", "Save refused by Lessonspace, key ending 5555"),
+        ("save", "no_storage", "Not saved: keychain problem, key ending 5555"),
+        ("save", "offline", "Not saved: couldn't reach Lessonspace, key ending 5555"),
+        ("save", "bad_input", "Not saved: nothing was changed, key ending 5555"),
+        ("rotate", "valid", "Rotated: valid, key ending 5555"),
+        ("rotate", "rejected", "Rotation refused by Lessonspace, key ending 5555"),
+        ("forget", "not_set", "Removed the saved key, key ending 5555"),
+        ("forget", "no_storage", "Not removed: keychain problem, key ending 5555"),
+    ],
+)
+def test_each_entry_says_what_really_happened(action, state, said):
+    from lsdesk.gui.history_view import describe
+
+    entry = HistoryEntry(datetime.now(timezone.utc), action, state, 4242, "5555", "default")
+    assert describe(entry).endswith(f"  {said}")

@@ -165,6 +165,21 @@ def test_saving_a_rejected_key_keeps_the_old_key_and_the_typed_text(open_window,
     assert "Lessonspace did not accept this key." in window.message_bar.text()
     assert window.message_bar.tone is Tone.PROBLEM
     assert window.badge.state is State.VALID  # the stored key is still the valid one
+    qtbot.waitUntil(lambda: not window.host.busy, timeout=WAIT_MS)
+    # Before: "Saved a new key: rejected by Lessonspace", for a key that was never saved.
+    assert window.history_list.item(0).text().endswith("Save refused by Lessonspace, key ending 5555")
+
+
+def test_the_history_lists_more_than_a_screenful_and_wraps_long_entries(open_window, store, qtbot):
+    store.set("default", DEMO_KEY)
+    window = open_window()
+    for _ in range(7):
+        with qtbot.waitSignal(window.host.operation_finished, timeout=WAIT_MS):
+            qtbot.mouseClick(window.check_button, Qt.MouseButton.LeftButton)
+    assert window.history_list.count() == 8  # the first check and seven more: older ones a scroll away
+    assert all(window.history_list.item(row).text().endswith("Checked: valid, key ending 6e80") for row in range(8))
+    assert window.history_list.wordWrap()
+    assert window.history_list.verticalScrollBar().maximum() > 0
 
 
 def test_malformed_input_is_explained_inline_and_nothing_is_sent(open_window, sandbox, qtbot):

@@ -1,14 +1,16 @@
-"""The short list of recent checks, saves and rotations in the window."""
+"""The list of recent checks, saves, rotations and removals in the window."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QListWidget, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QWidget
 
 from lsdesk.core.history import History, HistoryEntry
 
-SHOWN = 5
+VISIBLE_ROWS = 5  # the list's height; older entries are a scroll away
+LISTED = 50
 
-_ACTIONS = {"check": "Checked", "save": "Saved a new key", "rotate": "Rotated"}
+# What a check found, or why an action was not done.
 _RESULTS = {
     "valid": "valid",
     "rejected": "rejected by Lessonspace",
@@ -18,14 +20,28 @@ _RESULTS = {
     "unexpected": "unexpected reply",
     "not_set": "no key saved",
     "no_storage": "keychain problem",
-    "bad_input": "not done",
+    "bad_input": "nothing was changed",
+    "unfinished": "lsdesk could not finish",
+}
+# action: (the state that means it was done, said then; said when Lessonspace refused; said otherwise)
+_ACTIONS = {
+    "save": ("valid", "Saved a new key: valid", "Save refused by Lessonspace", "Not saved"),
+    "rotate": ("valid", "Rotated: valid", "Rotation refused by Lessonspace", "Not rotated"),
+    "forget": ("not_set", "Removed the saved key", "Not removed", "Not removed"),
 }
 
 
 def describe(entry: HistoryEntry) -> str:
+    """One entry in words that are true: a refused save never reads as saved."""
     when = entry.at.astimezone().strftime("%d %b %Y, %H:%M")
+    result = _RESULTS.get(entry.state, entry.state)
+    if entry.action in _ACTIONS:
+        done_state, done, refused, not_done = _ACTIONS[entry.action]
+        what = done if entry.state == done_state else refused if entry.state == "rejected" else f"{not_done}: {result}"
+    else:
+        what = f"Checked: {result}"
     ending = f", key ending {entry.key_ending}" if entry.key_ending else ""
-    return f"{when}  {_ACTIONS.get(entry.action, entry.action)}: {_RESULTS.get(entry.state, entry.state)}{ending}"
+    return f"{when}  {what}{ending}"
 
 
 class HistoryList(QListWidget):
@@ -35,12 +51,16 @@ class HistoryList(QListWidget):
         super().__init__(parent)
         self.setObjectName("historyList")
         self.setAccessibleName("History")
-        self.setAccessibleDescription("The latest checks, saves and rotations of the API key")
+        self.setAccessibleDescription("The latest checks, saves, rotations and removals of the API key")
         self._history = history
         self._profile = profile
-        self.setFixedHeight(self.fontMetrics().lineSpacing() * SHOWN + 2 * self.frameWidth() + 4)
+        # Long entries wrap at large fonts instead of being cut.
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * VISIBLE_ROWS + 2 * self.frameWidth() + 4)
 
     def refresh(self) -> None:
         self.clear()
-        entries = self._history.recent(SHOWN, profile=self._profile)
+        entries = self._history.recent(LISTED, profile=self._profile)
         self.addItems([describe(entry) for entry in entries] or ["Nothing yet."])
