@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timedelta, timezone
 
 import pytest
-from datetime import datetime, timedelta, timezone
 
 from lsdesk.core import history as history_module
 from lsdesk.core.history import History, HistoryEntry
