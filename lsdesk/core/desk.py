@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING
 
 from lsdesk.core import paths, usecases
 from lsdesk.core.history import HISTORY_FILE, History
-from lsdesk.core.keystore import KeyStore
-from lsdesk.core.keystore import KeyStoreError
+from lsdesk.core.keystore import KeyStore, KeyStoreError
 from lsdesk.core.outcome import Outcome, State, outcome
+from lsdesk.core.profile_lock import busy
 from lsdesk.core.retry_after import RetryAfterMemory
 from lsdesk.core.rotation import (
-    CHANGING_NOW,
     Progress,
     RotationJournal,
     RotationResult,
@@ -123,7 +122,7 @@ class KeyDesk:
         """
         lock = self.journal.lock(self.profile)
         if not lock.acquire():
-            return outcome(State.BAD_INPUT, CHANGING_NOW, title="The key is being changed")
+            return busy()
         try:
             for slot in (self.profile, pending_slot(self.profile), backup_slot(self.profile)):
                 self.store.delete(slot)

@@ -43,9 +43,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
-CHANGING_NOW = (
-    "Another lsdesk window or command is changing this key right now. Wait for it to finish, then try again."
-)
 # A journal is about 200 bytes; anything far bigger is not one.
 _MAX_JOURNAL_BYTES = 4096
 
