@@ -235,3 +235,15 @@ def test_the_rotation_dialog_shows_the_address_when_no_browser_opens(open_window
     for label in dialog.findChildren(QLabel):  # the dialog grew: no text is cut
         if label.isVisible() and label.wordWrap():
             qtbot.waitUntil(lambda label=label: label.height() >= label.heightForWidth(label.width()), timeout=WAIT_MS)
+
+
+def test_the_dialog_opens_with_focus_in_the_key_field_and_escape_gives_it_back(open_window, qtbot):
+    window = open_window()
+    window.activateWindow()
+    window.rotate_button.setFocus()
+    qtbot.keyClick(window.rotate_button, Qt.Key.Key_Space)  # opened from the keyboard
+    dialog = window.findChild(RotateDialog)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.key_field.line_edit, timeout=WAIT_MS)
+    qtbot.keyClick(dialog.key_field.line_edit, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.rotate_button, timeout=WAIT_MS)

@@ -9,9 +9,9 @@ import time
 
 import pytest
 from keyring.backends import fail
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QMessageBox, QWidget
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QMessageBox, QWidget
 
 from lsdesk.core.keystore import SystemKeyStore
 from lsdesk.core.outcome import State
@@ -330,3 +330,44 @@ def test_without_a_browser_the_developer_settings_address_is_shown_to_select_or_
         QDesktopServices.unsetUrlHandler("http")
     assert browser.opened == [page]
     assert not fallback.isVisible()
+
+
+def test_the_key_fields_menu_offers_only_paste_and_clear(open_window, sandbox, qtbot):
+    """Before: no menu at all; Qt's own would offer Copy and Select All once the key is shown."""
+    window = open_window()
+    field = window.key_field
+    field.toggle.setChecked(True)  # even with the key shown: nothing that copies it
+    field.line_edit.setText(UNKNOWN_KEY)
+    QGuiApplication.clipboard().clear()
+    seen = []
+
+    def read_and_close_the_menu() -> None:
+        menu = QApplication.activePopupWidget()
+        if menu is None:
+            QTimer.singleShot(20, read_and_close_the_menu)
+            return
+        seen.append([(action.text(), action.isEnabled()) for action in menu.actions()])
+        menu.close()
+
+    QTimer.singleShot(20, read_and_close_the_menu)
+    where = field.line_edit.rect().center()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, where, field.line_edit.mapToGlobal(where))
+    QApplication.sendEvent(field.line_edit, event)
+    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT_MS)
+    assert seen == [[("&Paste", False), ("C&lear", True)]]  # nothing copied yet: nothing to paste
+
+
+def test_paste_and_clear_from_the_menu_work_on_the_hidden_key(open_window, sandbox, qtbot):
+    window = open_window()
+    field = window.key_field
+    QGuiApplication.clipboard().setText(DEMO_KEY)
+    menu = field.context_menu()
+    menu.actions()[0].trigger()
+    assert field.text() == DEMO_KEY
+    assert field.line_edit.displayText() != DEMO_KEY  # still hidden
+    field.context_menu().actions()[1].trigger()
+    assert field.text() == ""
+    qtbot.keyClick(field.line_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    field.toggle.setChecked(True)
+    assert field.text() == ""  # the cleared key is not one undo away
+    QGuiApplication.clipboard().clear()

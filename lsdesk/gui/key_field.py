@@ -8,7 +8,8 @@ command line would.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from lsdesk.core.api_key import MAX_INPUT_LENGTH, ApiKeyInputError, parse_api_key
 from lsdesk.gui.masked_line_edit import MaskedLineEdit
@@ -33,7 +34,11 @@ class ApiKeyField(QWidget):
         self.line_edit.setAccessibleDescription("The organisation API key from Lessonspace. It is hidden while you type.")
         # Keep the key out of the clipboard history of careless copies and out of drag and drop.
         self.line_edit.setDragEnabled(False)
-        self.line_edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        # A menu of its own: Paste and Clear, nothing that copies or reveals the key.
+        self.line_edit.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.line_edit.customContextMenuRequested.connect(
+            lambda position: self.context_menu().exec(self.line_edit.mapToGlobal(position))
+        )
         self.line_edit.returnPressed.connect(self.submitted)
         self.line_edit.textEdited.connect(lambda _text: self.clear_feedback())
 
@@ -79,6 +84,27 @@ class ApiKeyField(QWidget):
         self.toggle.setChecked(False)  # first: the key leaves Qt's text as bullets, never as itself
         self.line_edit.setText("")
         self.line_edit.setModified(False)
+
+    def context_menu(self) -> QMenu:
+        """The field's right-click menu: Paste and Clear only."""
+        menu = QMenu(self)
+        menu.setObjectName("apiKeyMenu")
+        editable = not self.line_edit.isReadOnly()
+        paste = menu.addAction("&Paste", self._paste)
+        paste.setEnabled(editable and bool(QGuiApplication.clipboard().text()))
+        clear = menu.addAction("C&lear", self._clear_typed)
+        clear.setEnabled(editable and bool(self.text()))
+        menu.aboutToHide.connect(menu.deleteLater)
+        return menu
+
+    def _paste(self) -> None:
+        self.line_edit.paste()
+        self.clear_feedback()
+
+    def _clear_typed(self) -> None:
+        self.clear()
+        self.clear_feedback()
+        self.line_edit.setFocus()
 
     def looks_like_a_key(self) -> bool:
         """True if the typed key passes the input rule; otherwise say why, and

@@ -62,6 +62,15 @@ class MaskedLineEdit(QLineEdit):
     def clear(self) -> None:
         self.setText("")
 
+    def paste(self) -> None:
+        """Insert the clipboard's text at the cursor, as Ctrl+V does."""
+        if self.isReadOnly():
+            return
+        if self._revealed:
+            super().paste()
+        else:
+            self._insert(QGuiApplication.clipboard().text())
+
     def set_revealed(self, revealed: bool) -> None:
         """Show the key as ordinary text, or hide it behind the mask again."""
         if revealed == self._revealed:
@@ -89,7 +98,7 @@ class MaskedLineEdit(QLineEdit):
             event.accept()
             return
         if any(event.matches(sequence) for sequence in _PASTE):
-            self._insert(QGuiApplication.clipboard().text())
+            self.paste()
             event.accept()
             return
         typed = event.text()

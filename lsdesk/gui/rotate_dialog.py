@@ -86,6 +86,7 @@ class RotateDialog(QDialog):
         column.addWidget(self.key_field)
         column.addWidget(self.status)
         column.addWidget(buttons)
+        self.key_field.setFocus()  # the admin's next step is pasting the new key
 
         host.operation_started.connect(self._on_busy_changed)
         host.operation_finished.connect(self._on_busy_changed)

@@ -120,7 +120,7 @@ class SettingsWindow(QWidget):
 
         self.save_button = self._button("saveButton", "&Save", "Check the new key with Lessonspace, then save it")
         self.check_button = self._button("checkButton", "&Check again", "Check the saved key with Lessonspace again")
-        self.rotate_button = self._button("rotateButton", "&Rotate API key", "Replace the saved key with a new one")
+        self.rotate_button = self._button("rotateButton", "&Rotate API key...", "Replace the saved key with a new one")
         self.open_developer_button = self._button(
             "openDeveloperSettingsButton",
             "&Open Lessonspace developer settings",
@@ -207,8 +207,15 @@ class SettingsWindow(QWidget):
 
         dialog = RotateDialog(self._host, current, self._developer_url, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._focus_after_rotation)
         dialog.open()
         return dialog
+
+    @Slot()
+    def _focus_after_rotation(self) -> None:
+        """Focus goes back to the button that opened the dialog (to the key field if it is off now)."""
+        self.activateWindow()
+        (self.rotate_button if self.rotate_button.isEnabled() else self.key_field).setFocus()
 
     @Slot()
     def forget(self) -> bool:
