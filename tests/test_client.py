@@ -38,11 +38,16 @@ def test_unknown_key_is_rejected_and_lessonspace_detail_is_shown(client):
     assert result.organisation is None
 
 
-def test_key_refused_with_403_is_rejected(client, sandbox):
+def test_key_refused_with_403_is_rejected_and_worded_as_a_permission_or_plan_problem(client, sandbox):
+    """Before: a 403 read like a 401 ("paste a new API key"), which cannot help a plan without API access."""
     sandbox.disable_key(DEMO_KEY)
     result = client.check(DEMO_KEY)
     assert result.state is State.REJECTED
-    assert "You do not have permission" in result.message
+    assert result.title == "API access refused (check your plan)"
+    assert result.message.startswith(
+        'Lessonspace refused this key access. Lessonspace says: "You do not have permission to perform this action."'
+    )
+    assert "a new key will not help" in result.message
 
 
 def test_revoked_key_is_rejected(client, sandbox):

@@ -371,3 +371,12 @@ def test_paste_and_clear_from_the_menu_work_on_the_hidden_key(open_window, sandb
     field.toggle.setChecked(True)
     assert field.text() == ""  # the cleared key is not one undo away
     QGuiApplication.clipboard().clear()
+
+
+def test_a_key_refused_access_says_a_new_key_may_not_help(open_window, store, sandbox):
+    store.set("default", DEMO_KEY)
+    sandbox.disable_key(DEMO_KEY)
+    window = open_window()
+    assert window.badge.state is State.REJECTED
+    assert window.badge.title() == "API access refused (check your plan)"
+    assert "a new key will not help" in window.badge.message()

@@ -32,6 +32,11 @@ MAX_ADDRESS_CHARS = 120
 MAX_RETRY_AFTER = 300.0
 
 RETRY_SOON = "Wait a minute, then try again."
+NO_ACCESS_TITLE = "API access refused (check your plan)"
+NO_ACCESS_ADVICE = (
+    " If your organisation's Lessonspace plan no longer includes API access, a new key will not help:"
+    " check the plan, or ask Lessonspace's support. Otherwise paste a new API key from Lessonspace and save it."
+)
 REDACTED = "[API key]"
 
 
@@ -90,6 +95,9 @@ def classify_error(reply: Reply) -> Outcome:
             log.warning("a %s came without Lessonspace's JSON body; not a refusal of the key", status)
             return filtered(status)
         said = f' Lessonspace says: "{detail}"' if detail else ""
+        if status == 403:
+            # Lessonspace knew the key and refused it this access: a permission or plan problem.
+            return outcome(State.REJECTED, "Lessonspace refused this key access." + said + NO_ACCESS_ADVICE, title=NO_ACCESS_TITLE)
         return outcome(
             State.REJECTED,
             "Lessonspace did not accept this key." + said + " Paste a new API key from Lessonspace and save it.",
