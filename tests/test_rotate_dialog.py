@@ -122,6 +122,9 @@ def test_a_keychain_that_refuses_the_new_key_keeps_it_in_the_dialog_to_retry_or_
 
 def test_copy_new_key_clears_the_clipboard_later_if_it_still_holds_the_key(open_window, sandbox, qtbot, monkeypatch):
     monkeypatch.setattr(clipboard, "CLEAR_AFTER_MS", 200)
+    timer = NotingTimer
+    monkeypatch.setattr(timer, "ran", [])
+    monkeypatch.setattr(clipboard, "QTimer", timer)
     window = open_window()
     dialog = window.open_rotation()
     new_key = sandbox.generate_key()
@@ -133,8 +136,22 @@ def test_copy_new_key_clears_the_clipboard_later_if_it_still_holds_the_key(open_
 
     qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
     board.setText("something the user copied since")
-    qtbot.wait(400)
+    qtbot.waitUntil(lambda: len(timer.ran) == 2, timeout=WAIT_MS)  # the second copy's clearing has run
     assert board.text() == "something the user copied since"
+
+
+class NotingTimer:
+    """QTimer.singleShot as the clipboard module calls it, noting each call that has run."""
+
+    ran: list[int] = []
+
+    @classmethod
+    def singleShot(cls, ms, receiver, callback):  # noqa: N802 - Qt's name
+        def run_and_note():
+            callback()
+            cls.ran.append(ms)
+
+        QTimer.singleShot(ms, receiver, run_and_note)
 
 
 def test_the_dialog_cannot_be_closed_while_the_rotation_runs(open_window, sandbox, qtbot):
