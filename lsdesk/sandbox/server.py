@@ -63,6 +63,11 @@ _DETAILS = {
     503: "Service temporarily unavailable, try again later.",
 }
 
+_BLOCK_PAGE = """\
+<!DOCTYPE html>
+<html><head><title>Access denied</title></head>
+<body><h1>This site is blocked by your organisation's web filter</h1></body></html>
+"""
 _CAPTIVE_PORTAL_PAGE = """\
 <!DOCTYPE html>
 <html><head><title>Network sign-in</title></head>
@@ -91,6 +96,8 @@ class SandboxFaults:
     """Answer 302 with this Location."""
     html_page: bool = False
     """Answer 200 with an HTML page, as a captive portal or proxy would."""
+    block_page_status: int | None = None
+    """Answer with this status (say 403) and an HTML block page, as a company web filter would."""
     status: int | None = None
     """Answer every request with this status and a DRF-style body."""
     retry_after: str | None = None
@@ -356,6 +363,8 @@ class SandboxServer:
             return _redirect_reply(302, faults.redirect_to)
         if faults.html_page:
             return _text_reply(200, _CAPTIVE_PORTAL_PAGE, "text/html; charset=utf-8")
+        if faults.block_page_status is not None:
+            return _text_reply(faults.block_page_status, _BLOCK_PAGE, "text/html; charset=utf-8")
         if faults.status is not None:
             return _fault_reply(faults.status, faults.retry_after)
 

@@ -76,6 +76,9 @@ FAULTS = (
     Fault("status_503", "status 503", {"status": 503}),
     Fault("status_418", "status 418", {"status": 418}),
     Fault("html_page", "HTML page (captive portal)", {"html_page": True}),
+    Fault("block_page_403", "403 block page (web filter)", {"block_page_status": 403}),
+    Fault("block_page_401", "401 HTML page (proxy)", {"block_page_status": 401}),
+    Fault("status_404", "status 404 (wrong API address)", {"status": 404}),
     Fault("wrong_shape", "JSON of the wrong shape", {"wrong_shape": True}),
     Fault("not_json", "truncated JSON", {"not_json": True}),
     Fault("drop_connection", "connection dropped", {"drop_connection": True}),
@@ -99,6 +102,9 @@ _NETWORK = {
     "status_503": (State.SERVER_ERROR, "error 503"),
     "status_418": (State.UNEXPECTED, PORTAL),
     "html_page": (State.UNEXPECTED, PORTAL),
+    "block_page_403": (State.UNEXPECTED, "company web filter or proxy"),
+    "block_page_401": (State.UNEXPECTED, "company web filter or proxy"),
+    "status_404": (State.UNEXPECTED, "check the API address"),
     "wrong_shape": (State.UNEXPECTED, PORTAL),
     "not_json": (State.UNEXPECTED, PORTAL),
     "drop_connection": (State.OFFLINE, "broke off"),
@@ -163,7 +169,7 @@ class Cell:
     kept: bool = False
     """After the fault, a launch found a working key stored."""
     false_invalid: int = 0
-    """Outcomes that said "rejected" without a 401 or 403 from Lessonspace."""
+    """Outcomes that said "rejected" without a 401 or 403 of Lessonspace's own."""
     problems: list[str] = field(default_factory=list)
     skipped: str | None = None
     seconds: float = 0.0
@@ -194,7 +200,7 @@ RESULTS: dict[tuple[str, str], Cell] = {}
 
 
 class CountingSandbox(SandboxServer):
-    """The sandbox, counting the 401 and 403 answers it gives."""
+    """The sandbox, counting its own refusals: 401 and 403 answers with Lessonspace's JSON body, not a block page."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -202,7 +208,7 @@ class CountingSandbox(SandboxServer):
 
     def _answer_api(self, *args):
         reply = super()._answer_api(*args)
-        if reply is not None and reply.status in (401, 403):
+        if reply is not None and reply.status in (401, 403) and reply.content_type == "application/json":
             self.refusals += 1
         return reply
 
