@@ -16,7 +16,7 @@ from lsdesk.core.keystore import MemoryKeyStore
 from lsdesk.core.rotation import RotationJournal
 from lsdesk.sandbox import SandboxServer
 
-pytest_plugins = ["pytester", "tests.keyring_fixtures"]
+pytest_plugins = ["pytester", "tests.keyring_fixtures", "tests.helpers.logfail"]
 
 CANARY_KEY = "c0ffee00-dead-4bee-8f00-ca1a12ca1a12"
 WAIT_MS = 10_000

@@ -112,15 +112,17 @@ def test_server_errors_are_server_error_not_invalid(client, sandbox, status):
     ],
     ids=lambda fault: next(iter(fault)),
 )
-def test_replies_that_are_not_lessonspace_are_unexpected(client, sandbox, fault):
+def test_replies_that_are_not_lessonspace_are_unexpected(client, sandbox, fault, caplog):
     sandbox.faults.update(fault)
-    result = client.check(DEMO_KEY)
+    with caplog.at_level(logging.WARNING):
+        result = client.check(DEMO_KEY)
+    assert any(record.levelno == logging.WARNING for record in caplog.records)
     assert result.state is State.UNEXPECTED
     assert "Wi-Fi sign-in page or a company proxy" in result.message
 
 
-def test_redirect_is_unexpected_and_never_followed(client, sandbox):
-    with SandboxServer() as elsewhere:
+def test_redirect_is_unexpected_and_never_followed(client, sandbox, caplog):
+    with SandboxServer() as elsewhere, caplog.at_level(logging.WARNING):
         sandbox.faults.redirect_to = elsewhere.api_url + "hello/"
         result = client.check(DEMO_KEY)
         assert result.state is State.UNEXPECTED

@@ -212,12 +212,14 @@ def test_a_fifo_in_place_of_the_journal_is_never_waited_on_and_is_removed(journa
     assert_only(saved, DEMO_KEY)
 
 
-def test_a_symbolic_link_in_place_of_the_journal_is_not_followed(journal, tmp_path):
+def test_a_symbolic_link_in_place_of_the_journal_is_not_followed(journal, tmp_path, caplog):
     """Before: the link was followed, and another file's contents steered recovery."""
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_text(json.dumps({"profile": PROFILE, "step": Step.CLEANING_UP.value}), encoding="utf-8")
     journal_path(journal).symlink_to(elsewhere)
-    assert journal.read(PROFILE) == {"profile": PROFILE, "step": "unknown"}
+    with caplog.at_level(logging.WARNING):
+        assert journal.read(PROFILE) == {"profile": PROFILE, "step": "unknown"}
+    assert "rotation journal of profile default is unreadable" in caplog.text
     journal.clear(PROFILE)
     assert not journal_path(journal).is_symlink()
     assert elsewhere.exists()  # the link went, not what it pointed at
@@ -245,12 +247,16 @@ def test_a_folder_in_place_of_the_journal_does_not_stop_recovery_from_the_slots(
         pytest.param(b"\x00\xff garbage", id="garbage bytes"),
     ],
 )
-def test_a_damaged_journal_is_read_as_unreadable_and_recovery_uses_the_slots(journal, saved, client, sandbox, damage):
+def test_a_damaged_journal_is_read_as_unreadable_and_recovery_uses_the_slots(
+    journal, saved, client, sandbox, damage, caplog
+):
     new_key = sandbox.generate_key()
     saved.set(pending_slot(PROFILE), new_key)
     journal_path(journal).write_bytes(damage)
-    assert journal.read(PROFILE) == {"profile": PROFILE, "step": "unknown"}
-    assert recover_rotation(client, saved, PROFILE, journal) == FINISHED
+    with caplog.at_level(logging.WARNING):
+        assert journal.read(PROFILE) == {"profile": PROFILE, "step": "unknown"}
+        assert recover_rotation(client, saved, PROFILE, journal) == FINISHED
+    assert "the rotation journal of profile default is" in caplog.text  # damaged, or unreadable
     assert_only(saved, new_key)
     assert journal.read(PROFILE) is None
 

@@ -10,6 +10,8 @@ steps, not only the one here, is tests/test_rotation_crash.py.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from tests.reliability.matrix import (
@@ -24,6 +26,12 @@ from tests.reliability.matrix import (
 )
 
 
+def run_expecting_warnings(caplog, operation, fault, environment):
+    """Every cell provokes a fault, and lsdesk logs each fault it meets as a warning."""
+    with caplog.at_level(logging.WARNING):
+        return run_cell(operation, fault, environment)
+
+
 def assert_kept(cell) -> None:
     assert not cell.problems, f"{cell.operation} x {cell.fault}: " + "; ".join(cell.problems)
     assert cell.kept
@@ -32,26 +40,27 @@ def assert_kept(cell) -> None:
 
 @pytest.mark.parametrize("fault", [fault for fault in FAULTS if fault.needs is None], ids=lambda fault: fault.name)
 @pytest.mark.parametrize("operation", OPERATIONS)
-def test_a_working_key_survives_the_fault(operation, fault, tmp_path):
-    assert_kept(run_cell(operation, fault, Environment(tmp_path)))
+def test_a_working_key_survives_the_fault(operation, fault, tmp_path, caplog):
+    assert_kept(run_expecting_warnings(caplog, operation, fault, Environment(tmp_path)))
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
-def test_a_working_key_survives_a_locked_keyring(operation, keyring_lock, keyring_service, tmp_path):
+def test_a_working_key_survives_a_locked_keyring(operation, keyring_lock, keyring_service, tmp_path, caplog):
     environment = Environment(tmp_path, keyring_service=keyring_service, lock=keyring_lock)
-    assert_kept(run_cell(operation, FAULTS_BY_NAME["keyring_locked"], environment))
+    assert_kept(run_expecting_warnings(caplog, operation, FAULTS_BY_NAME["keyring_locked"], environment))
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
-def test_a_working_key_survives_a_killed_process(operation, real_keyring, tmp_path):
-    assert_kept(run_cell(operation, FAULTS_BY_NAME["killed"], Environment(tmp_path, real_keyring=True)))
+def test_a_working_key_survives_a_killed_process(operation, real_keyring, tmp_path, caplog):
+    environment = Environment(tmp_path, real_keyring=True)
+    assert_kept(run_expecting_warnings(caplog, operation, FAULTS_BY_NAME["killed"], environment))
 
 
-def test_the_matrix_table_shows_no_key_lost_and_none_called_invalid_wrongly(tmp_path, capsys):
+def test_the_matrix_table_shows_no_key_lost_and_none_called_invalid_wrongly(tmp_path, capsys, caplog):
     if not RESULTS:  # run on its own: try the cells that need no real keyring
         for fault in FAULTS:
             for operation in OPERATIONS:
-                run_cell(operation, fault, Environment(tmp_path))
+                run_expecting_warnings(caplog, operation, fault, Environment(tmp_path))
     found = totals(list(RESULTS.values()))
     with capsys.disabled():
         print("\n\nFault matrix (operation x fault -> state):\n" + table(dict(RESULTS)) + "\n")

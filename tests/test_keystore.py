@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 
@@ -32,10 +33,11 @@ class PlaintextKeyring(FlakyBackend):
 @pytest.mark.parametrize(
     "backend", [fail.Keyring(), null.Keyring(), PlaintextKeyring()], ids=["fail", "null", "plaintext"]
 )
-def test_insecure_backends_are_refused(backend):
+def test_insecure_backends_are_refused(backend, caplog):
     assert not is_secure_backend(backend)
-    with pytest.raises(KeyStoreError) as refused:
+    with pytest.raises(KeyStoreError) as refused, caplog.at_level(logging.WARNING):
         SystemKeyStore(backend=backend).set(PROFILE, DEMO_KEY)
+    assert "refusing insecure keyring backend" in caplog.text
     assert refused.value.outcome.state is State.NO_STORAGE
     assert "no secure password storage" in refused.value.outcome.message
 
@@ -70,13 +72,14 @@ def test_the_secret_service_backend_counts_as_secure():
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None,
 )
-def test_every_keychain_failure_has_a_headline_and_a_next_step(error, title, words, client):
+def test_every_keychain_failure_has_a_headline_and_a_next_step(error, title, words, client, caplog):
     store = SystemKeyStore(backend=FlakyBackend(raise_on_use=error))
-    result = check_stored_key(client, store, PROFILE)
+    with caplog.at_level(logging.WARNING):
+        result = check_stored_key(client, store, PROFILE)
+        saved = save_key(client, store, PROFILE, DEMO_KEY)
     assert result.state is State.NO_STORAGE
     assert result.title == title
     assert words in result.message
-    saved = save_key(client, store, PROFILE, DEMO_KEY)
     assert not saved.saved
     assert saved.outcome.title == title
 
@@ -114,10 +117,12 @@ def test_real_keychain_save_is_seen_by_another_process(real_keyring, keyring_ser
     assert read.stdout.strip() == DEMO_KEY
 
 
-def test_locked_keychain_says_unlock_and_loses_nothing(real_keyring, keyring_service, keyring_lock, client, sandbox):
+def test_locked_keychain_says_unlock_and_loses_nothing(
+    real_keyring, keyring_service, keyring_lock, client, sandbox, caplog
+):
     store = SystemKeyStore(service=keyring_service)
     store.set(PROFILE, DEMO_KEY)
-    with keyring_lock():
+    with keyring_lock(), caplog.at_level(logging.WARNING):
         checked = check_stored_key(client, store, PROFILE)
         saved = save_key(client, store, PROFILE, sandbox.generate_key())
     assert checked.state is State.NO_STORAGE

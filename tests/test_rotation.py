@@ -159,17 +159,19 @@ def test_a_key_for_another_organisation_needs_confirmation(client, store, journa
     ],
     ids=["backup-write-fails", "staging-write-fails", "new-key-write-fails"],
 )
-def test_a_keychain_that_refuses_a_write_keeps_the_old_key(client, journal, sandbox, backend):
+def test_a_keychain_that_refuses_a_write_keeps_the_old_key(client, journal, sandbox, backend, caplog):
     backend.values[(credential_service(PROFILE), PROFILE)] = DEMO_KEY
     store = SystemKeyStore(backend=backend)
-    result = rotate_key(client, store, PROFILE, sandbox.generate_key(revoke_previous=False), journal)
+    with caplog.at_level(logging.WARNING):
+        result = rotate_key(client, store, PROFILE, sandbox.generate_key(revoke_previous=False), journal)
+    assert "credential store save failed" in caplog.text
     assert not result.rotated
     assert result.outcome.state is State.NO_STORAGE
     assert "Copy the new key so you don't lose it" in result.outcome.message
     assert_only_old_key_kept(store, journal)
 
 
-def test_a_keychain_that_does_not_keep_the_new_key_gets_the_old_one_back(client, journal, sandbox):
+def test_a_keychain_that_does_not_keep_the_new_key_gets_the_old_one_back(client, journal, sandbox, caplog):
     backend = FlakyBackend()
     store = SystemKeyStore(backend=backend)
     store.set(PROFILE, DEMO_KEY)
@@ -181,7 +183,8 @@ def test_a_keychain_that_does_not_keep_the_new_key_gets_the_old_one_back(client,
         original_set(service, username, "garbled" if password == new_key else password)
 
     backend.set_password = losing_set
-    result = rotate_key(client, store, PROFILE, new_key, journal)
+    with caplog.at_level(logging.WARNING):
+        result = rotate_key(client, store, PROFILE, new_key, journal)
     assert not result.rotated
     assert "did not keep the new key" in result.outcome.message
     assert_only_old_key_kept(store, journal)
@@ -298,14 +301,16 @@ def test_the_journal_never_holds_a_key(client, store, journal, sandbox):
     assert DEMO_KEY[-4:] in text and new_key[-4:] in text
 
 
-def test_a_keychain_that_keeps_nothing_reliably_leaves_every_key_for_the_next_launch(client, journal, sandbox):
+def test_a_keychain_that_keeps_nothing_reliably_leaves_every_key_for_the_next_launch(client, journal, sandbox, caplog):
     backend = FlakyBackend()
     store = SystemKeyStore(backend=backend)
     store.set(PROFILE, DEMO_KEY)
     new_key = sandbox.generate_key()
     backend.written.clear()
     backend.read_back = "garbled"  # from the next write on, every read hands back something else
-    result = rotate_key(client, store, PROFILE, new_key, journal)
+    with caplog.at_level(logging.WARNING):
+        result = rotate_key(client, store, PROFILE, new_key, journal)
+    assert "rolling back the rotation of profile default failed" in caplog.text
     assert not result.rotated
     assert "will settle this the next time it starts" in result.outcome.message
     assert "your old key is still saved" not in result.outcome.message

@@ -39,14 +39,18 @@ TURN_WAIT = "before checking the same key again"
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
-def test_no_redirect_is_followed_so_the_key_never_reaches_another_host(status):
+def test_no_redirect_is_followed_so_the_key_never_reaches_another_host(status, caplog):
     with RawServer() as elsewhere:
         target = f"http://127.0.0.1:{elsewhere.port}/v2/hello/".encode()
 
         def redirect(_request):
             return f"HTTP/1.1 {status} Moved\r\n".encode() + b"Location: " + target + b"\r\nContent-Length: 0\r\n\r\n"
 
-        with RawServer(redirect) as server, LessonspaceClient(server.api_url, min_check_interval=0) as client:
+        with (
+            RawServer(redirect) as server,
+            LessonspaceClient(server.api_url, min_check_interval=0) as client,
+            caplog.at_level(logging.WARNING),
+        ):
             result = client.check(DEMO_KEY)
         assert result.state is State.UNEXPECTED
         assert "never follows" in result.message

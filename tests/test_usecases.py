@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from keyring.backends import fail, null
 
@@ -66,11 +68,14 @@ def test_save_of_a_rejected_key_keeps_the_previous_key(client, store):
         ({"html_page": True}, State.UNEXPECTED),
     ],
 )
-def test_save_during_a_network_problem_stores_nothing_and_never_says_invalid(client, store, sandbox, fault, state):
+def test_save_during_a_network_problem_stores_nothing_and_never_says_invalid(
+    client, store, sandbox, fault, state, caplog
+):
     store.set(PROFILE, DEMO_KEY)
     new_key = sandbox.generate_key()
     sandbox.faults.update(fault)
-    result = save_key(client, store, PROFILE, new_key)
+    with caplog.at_level(logging.WARNING):  # an answer that is not Lessonspace's is logged
+        result = save_key(client, store, PROFILE, new_key)
     assert not result.saved
     assert result.outcome.state is state
     assert store.get(PROFILE) == DEMO_KEY
@@ -84,12 +89,14 @@ def test_save_of_malformed_input_sends_nothing(client, store, sandbox):
     assert store.get(PROFILE) == DEMO_KEY
 
 
-def test_save_when_the_keychain_refuses_the_write_keeps_the_previous_key(client, sandbox):
+def test_save_when_the_keychain_refuses_the_write_keeps_the_previous_key(client, sandbox, caplog):
     backend = FlakyBackend()
     store = SystemKeyStore(backend=backend)
     store.set(PROFILE, DEMO_KEY)
     backend.fail_set = True
-    result = save_key(client, store, PROFILE, sandbox.generate_key())
+    with caplog.at_level(logging.WARNING):
+        result = save_key(client, store, PROFILE, sandbox.generate_key())
+    assert "credential store save failed" in caplog.text
     assert not result.saved
     assert result.outcome.state is State.NO_STORAGE
     assert result.outcome.title == "Can't save to your keychain"
@@ -97,13 +104,14 @@ def test_save_when_the_keychain_refuses_the_write_keeps_the_previous_key(client,
     assert store.get(PROFILE) == DEMO_KEY
 
 
-def test_save_when_the_keychain_hands_back_something_else_restores_the_previous_key(client, sandbox):
+def test_save_when_the_keychain_hands_back_something_else_restores_the_previous_key(client, sandbox, caplog):
     backend = FlakyBackend()
     store = SystemKeyStore(backend=backend)
     store.set(PROFILE, DEMO_KEY)
     backend.written.clear()
     backend.read_back = "something-else"
-    result = save_key(client, store, PROFILE, sandbox.generate_key())
+    with caplog.at_level(logging.WARNING):
+        result = save_key(client, store, PROFILE, sandbox.generate_key())
     assert not result.saved
     assert result.outcome.state is State.NO_STORAGE
     assert "did not keep the new key" in result.outcome.message
@@ -112,14 +120,17 @@ def test_save_when_the_keychain_hands_back_something_else_restores_the_previous_
 
 
 @pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring()], ids=["fail", "null"])
-def test_no_secure_storage_refuses_to_save_and_says_so(client, sandbox, backend):
+def test_no_secure_storage_refuses_to_save_and_says_so(client, sandbox, backend, caplog):
     store = SystemKeyStore(backend=backend)
-    result = save_key(client, store, PROFILE, DEMO_KEY)
+    with caplog.at_level(logging.WARNING):
+        result = save_key(client, store, PROFILE, DEMO_KEY)
+        checked = check_stored_key(client, store, PROFILE)
+    assert "refusing insecure keyring backend" in caplog.text
     assert not result.saved
     assert result.outcome.state is State.NO_STORAGE
     assert "This computer has no secure password storage lsdesk can use" in result.outcome.message
     assert sandbox.request_count == 0
-    assert check_stored_key(client, store, PROFILE).state is State.NO_STORAGE
+    assert checked.state is State.NO_STORAGE
 
 
 # -- another organisation's key (lsdesk/core/organisation_guard.py) ------------------------------

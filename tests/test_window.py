@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import subprocess
 import sys
@@ -59,10 +60,13 @@ def test_rejected_stored_key_shows_invalid_and_rotate_is_off(open_window, store)
     ],
     ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
 )
-def test_network_and_server_problems_get_their_own_badge_never_invalid(open_window, store, sandbox, fault, title):
+def test_network_and_server_problems_get_their_own_badge_never_invalid(
+    open_window, store, sandbox, fault, title, caplog
+):
     store.set("default", DEMO_KEY)
     sandbox.faults.update(fault)
-    window = open_window()
+    with caplog.at_level(logging.WARNING):  # an answer that is not Lessonspace's is logged
+        window = open_window()
     assert window.badge.title() == title
     assert window.badge.state is not State.REJECTED
     assert not window.rotate_button.isEnabled()
@@ -75,8 +79,10 @@ def test_nothing_saved_shows_no_api_key_saved(open_window):
     assert window.key_ending_label.text() == "None saved"
 
 
-def test_no_secure_storage_is_said_plainly(open_window):
-    window = open_window(key_store=SystemKeyStore(backend=fail.Keyring()))
+def test_no_secure_storage_is_said_plainly(open_window, caplog):
+    with caplog.at_level(logging.WARNING):
+        window = open_window(key_store=SystemKeyStore(backend=fail.Keyring()))
+    assert "refusing insecure keyring backend" in caplog.text
     assert window.badge.title() == "No secure storage on this computer"
     assert "no secure password storage" in window.badge.message()
 
@@ -240,14 +246,18 @@ def test_last_known_status_is_shown_as_remembered_while_the_launch_check_runs(
     assert DEMO_KEY[-4:] in remembered
 
 
-def test_closing_during_a_hung_request_returns_at_once_and_ignores_the_late_answer(open_window, store, sandbox, qtbot):
+def test_closing_during_a_hung_request_returns_at_once_and_ignores_the_late_answer(
+    open_window, store, sandbox, qtbot, caplog
+):
     store.set("default", DEMO_KEY)
     sandbox.faults.delay = 30
     window = open_window(wait=False)
     results = []
     window.host.checked.connect(results.append)
     qtbot.waitUntil(lambda: sandbox.request_count >= 1, timeout=WAIT_MS)  # the request is in flight
-    window.close()
+    with caplog.at_level(logging.WARNING):
+        window.close()
+    assert "abandoning its request" in caplog.text
     (abandoned,) = unfinished_threads()
     sandbox.stop()  # the hung request now ends
     assert abandoned.wait(WAIT_MS)
