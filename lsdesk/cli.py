@@ -24,9 +24,7 @@ from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, Outcome, S
 if TYPE_CHECKING:
     from lsdesk.core.desk import KeyDesk
 
-EXIT_CODES_HELP = "exit codes:\n" + "".join(
-    f"  {code:<3}  {meaning}\n" for code, meaning in EXIT_CODE_MEANINGS.items()
-)
+EXIT_CODES_HELP = "exit codes:\n" + "".join(f"  {code:<3}  {meaning}\n" for code, meaning in EXIT_CODE_MEANINGS.items())
 
 INTERRUPTED = "Stopped by Ctrl-C; if a rotation was running, lsdesk finishes or undoes it the next time it runs."
 
@@ -78,8 +76,9 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
     # window's one-check-a-second pacing would only make a rotation slower.
     # At a terminal, a slow keychain (an unlock prompt, say) is named while lsdesk waits for it.
     waiting = Attention(waiting=lambda: print(f"{KEYRING_WAITING_TITLE}...", file=sys.stderr, flush=True))
-    with LessonspaceClient(api_url, min_check_interval=0) as client, (
-        store.attended(waiting) if sys.stderr.isatty() else contextlib.nullcontext()
+    with (
+        LessonspaceClient(api_url, min_check_interval=0) as client,
+        store.attended(waiting) if sys.stderr.isatty() else contextlib.nullcontext(),
     ):
         desk = KeyDesk.in_user_folders(client, store, profile)
         if args.command == "forget":
@@ -104,8 +103,7 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
 
 
 FORGET_NEEDS_YES = (
-    "lsdesk did not remove the key: removing it cannot be undone. "
-    "Run the command again with --yes to remove it."
+    "lsdesk did not remove the key: removing it cannot be undone. Run the command again with --yes to remove it."
 )
 FORGET_KEPT = "The saved key was kept."
 
@@ -116,7 +114,9 @@ def _forget(desk: KeyDesk, args: argparse.Namespace, report: _Reporter) -> int:
         if not sys.stdin.isatty():
             return report(outcome(State.BAD_INPUT, FORGET_NEEDS_YES, title="Not removed"))
         try:
-            answer = input(f'Remove the saved Lessonspace API key of profile "{desk.profile}" from this computer? [y/N] ')
+            answer = input(
+                f'Remove the saved Lessonspace API key of profile "{desk.profile}" from this computer? [y/N] '
+            )
         except EOFError:
             answer = ""
         if answer.strip().lower() not in {"y", "yes"}:
@@ -262,15 +262,21 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser(
-        "check", parents=[_common_options()], help="check the stored key (or one read from stdin)",
-        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "check",
+        parents=[_common_options()],
+        help="check the stored key (or one read from stdin)",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("--key-stdin", action="store_true", help="check a key read from stdin instead")
     check.add_argument("--json", action="store_true", help="print one JSON object on the last line")
 
     save = commands.add_parser(
-        "save", parents=[_common_options()], help="read a key from stdin, check it, store it",
-        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "save",
+        parents=[_common_options()],
+        help="read a key from stdin, check it, store it",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     save.add_argument("--json", action="store_true", help="print one JSON object on the last line")
     save.add_argument(
@@ -280,8 +286,11 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     rotate = commands.add_parser(
-        "rotate", parents=[_common_options()], help="read a new key from stdin and swap it in for the saved one",
-        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "rotate",
+        parents=[_common_options()],
+        help="read a new key from stdin and swap it in for the saved one",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     rotate.add_argument("--json", action="store_true", help="print one JSON object on the last line")
     rotate.add_argument(
@@ -291,11 +300,18 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     forget = commands.add_parser(
-        "forget", parents=[_common_options()], help="remove the saved key (and any spare copy) from this computer",
-        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "forget",
+        parents=[_common_options()],
+        help="remove the saved key (and any spare copy) from this computer",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     forget.add_argument("--yes", action="store_true", help="remove it without asking first (for scripts)")
     forget.add_argument("--json", action="store_true", help="print one JSON object on the last line")
-    sandbox = commands.add_parser("sandbox", parents=[_common_options()], help="run the practice Lessonspace in the foreground")
-    sandbox.add_argument("--port", type=_port, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)")
+    sandbox = commands.add_parser(
+        "sandbox", parents=[_common_options()], help="run the practice Lessonspace in the foreground"
+    )
+    sandbox.add_argument(
+        "--port", type=_port, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)"
+    )
     return parser

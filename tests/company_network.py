@@ -30,8 +30,19 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 # Lower case, no spaces: its canonical form for OpenSSL's subject hash is then its DER encoding.
 ROOT_NAME = "lsdesk-test-company-root"
 # Headers that belong to one connection, never passed on by a proxy.
-_HOP_BY_HOP = {"connection", "keep-alive", "proxy-authorization", "proxy-connection", "te", "trailer",
-               "transfer-encoding", "upgrade", "content-length", "server", "date"}
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+    "server",
+    "date",
+}
 
 
 @dataclass(frozen=True)
@@ -48,7 +59,7 @@ class CompanyRoot:
 
 def make_company_root(folder: Path) -> CompanyRoot:
     folder.mkdir(parents=True, exist_ok=True)
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     valid = {"not_valid_before": now - datetime.timedelta(days=1), "not_valid_after": now + datetime.timedelta(days=2)}
 
     root_key = ec.generate_private_key(ec.SECP256R1())
@@ -147,15 +158,17 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     def proxy(self) -> CompanyProxy:
         return self.server.proxy  # type: ignore[attr-defined]
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         # A forward proxy gets the whole URL: GET http://host:port/path HTTP/1.1
         self.proxy.record("GET", self.path)
         if self._refused():
             return
         target = urlsplit(self.path)
-        _forward(self, target.hostname or "", target.port or 80, target.path + (f"?{target.query}" if target.query else ""))
+        _forward(
+            self, target.hostname or "", target.port or 80, target.path + (f"?{target.query}" if target.query else "")
+        )
 
-    def do_CONNECT(self) -> None:  # noqa: N802 - http.server's name
+    def do_CONNECT(self) -> None:
         self.proxy.record("CONNECT", self.path)
         if self._refused():
             return
@@ -197,7 +210,7 @@ class _InspectedTunnel(BaseHTTPRequestHandler):
         self.upstream = upstream  # before the base class handles the connection
         super().__init__(connection, client_address, server)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         host, port = self.upstream
         self.server.proxy.record("GET", f"https://{host}:{port}{self.path}")  # type: ignore[attr-defined]
         _forward(self, host, port, self.path)
@@ -241,8 +254,17 @@ def _builder(subject: x509.Name, issuer: x509.Name, public_key, *, not_valid_bef
 
 
 def _key_usage(**allowed: bool) -> x509.KeyUsage:
-    usages = ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
-              "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only")
+    usages = (
+        "digital_signature",
+        "content_commitment",
+        "key_encipherment",
+        "data_encipherment",
+        "key_agreement",
+        "key_cert_sign",
+        "crl_sign",
+        "encipher_only",
+        "decipher_only",
+    )
     return x509.KeyUsage(**{usage: allowed.get(usage, False) for usage in usages})
 
 
@@ -252,7 +274,7 @@ def _openssl_subject_hash(name: x509.Name) -> str:
     its DER encoding without the outer SEQUENCE header."""
     der = name.public_bytes()
     header = 2 + (der[1] & 0x7F if der[1] & 0x80 else 0)
-    digest = hashlib.sha1(der[header:]).digest()  # noqa: S324 - OpenSSL's naming scheme, not security
+    digest = hashlib.sha1(der[header:]).digest()
     return f"{int.from_bytes(digest[:4], 'little'):08x}"
 
 

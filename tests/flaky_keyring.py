@@ -14,7 +14,7 @@ from keyring.compat import properties
 
 class FlakyBackend(KeyringBackend):
     @properties.classproperty
-    def priority(cls) -> float:
+    def priority(cls) -> float:  # noqa: N805 - keyring's classproperty passes the class
         # keyring registers every backend class it sees; a priority that
         # raises keeps this one out of its automatic choice.
         raise RuntimeError("a test double, only used when handed in directly")

@@ -19,7 +19,7 @@ import os
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager, suppress
 
 import keyring
 import keyring.backends.SecretService
@@ -50,7 +50,7 @@ def secret_service_problem() -> str | None:
         return "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)"
     try:
         backend = keyring.get_keyring()
-    except Exception as exc:  # a bad PYTHON_KEYRING_BACKEND raises anything from ImportError to RuntimeError
+    except Exception as exc:  # noqa: BLE001 - a bad PYTHON_KEYRING_BACKEND raises anything from ImportError to RuntimeError
         return f"keyring could not pick a backend: {exc}"
     if not isinstance(backend, keyring.backends.SecretService.Keyring):
         # A stray keyringrc.cfg or PYTHON_KEYRING_BACKEND would make these tests pass without a keyring.
@@ -141,7 +141,10 @@ def stored_entries(backend: keyring.backends.SecretService.Keyring, service: str
     schema = backend.schemes[backend.scheme]
     with closing(secretstorage.dbus_init()) as connection:
         return {
-            (item.get_attributes()[schema["service"]], item.get_attributes()[schema["username"]]): item.get_secret().decode()
+            (
+                item.get_attributes()[schema["service"]],
+                item.get_attributes()[schema["username"]],
+            ): item.get_secret().decode()
             for item in _items_of(connection, backend, service)
         }
 
@@ -156,8 +159,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # Also declared in pyproject.toml; repeated so the plugin works under any ini (--strict-markers).
     config.addinivalue_line(
         "markers",
-        f"{MARKER}: needs the operating system's Secret Service "
-        f"(skipped without one, a failure when {REQUIRE_ENV}=1)",
+        f"{MARKER}: needs the operating system's Secret Service (skipped without one, a failure when {REQUIRE_ENV}=1)",
     )
 
 
@@ -183,10 +185,8 @@ def remove_every_slot(profile: str) -> None:
     from lsdesk.core.rotation import backup_slot, pending_slot
 
     for slot in (profile, backup_slot(profile), pending_slot(profile)):
-        try:
+        with suppress(keyring.errors.PasswordDeleteError):
             keyring.delete_password(credential_service(slot), slot)
-        except keyring.errors.PasswordDeleteError:
-            pass
 
 
 @pytest.fixture

@@ -100,7 +100,9 @@ def test_any_typed_address_is_accepted_or_refused_with_a_sentence_never_a_crash(
         assert resolved.startswith(("https://", "http://")) and resolved.endswith("/")
 
 
-@pytest.mark.parametrize("url", ["https://[", "https://[::1", "http://[abc]/v2/", "https://x]/", "https://api\x00.example.org/"])
+@pytest.mark.parametrize(
+    "url", ["https://[", "https://[::1", "http://[abc]/v2/", "https://x]/", "https://api\x00.example.org/"]
+)
 def test_malformed_addresses_get_the_clear_sentence(url):
     with pytest.raises(ApiUrlError, match="must start with https:// and name a server"):
         resolve_api_url(url)

@@ -27,9 +27,9 @@ def test_an_absolute_target_judges_the_value_not_the_ratio():
 
 def test_a_ratio_target_without_a_usable_baseline_is_an_error_not_a_pass():
     with pytest.raises(ValueError, match="needs a baseline"):
-        Row("start-up", "ms", RATIO, value=100).verdict
+        _ = Row("start-up", "ms", RATIO, value=100).verdict
     with pytest.raises(ValueError, match="no ratio"):
-        Row("start-up", "ms", RATIO, value=100, baseline=0).verdict
+        _ = Row("start-up", "ms", RATIO, value=100, baseline=0).verdict
 
 
 def test_only_a_missed_target_makes_the_run_fail():

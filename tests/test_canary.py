@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -277,16 +278,18 @@ def cli_profile(real_keyring, tmp_path):
     home = {name: str(tmp_path / name.lower()) for name in ("XDG_DATA_HOME", "XDG_STATE_HOME")}
     yield name, home, tmp_path
     for slot in (name, backup_slot(name), pending_slot(name)):
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
             keyring.delete_password(credential_service(slot), slot)
-        except keyring.errors.PasswordDeleteError:
-            pass
 
 
 def run_lsdesk(args: list[str], stdin: str, home: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "lsdesk", "--verbose", *args],
-        input=stdin, capture_output=True, text=True, timeout=60, env={**os.environ, **home},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **home},
     )
 
 
@@ -306,7 +309,10 @@ def test_canary_never_leaves_lsdesk_rotate_as_new_key_or_old_key(sandbox, cli_pr
     # A rotation back to the canary, killed half way, then the next launch finishes it.
     killed = subprocess.run(
         [sys.executable, "-c", DIE_AT, sandbox.api_url, profile, CANARY_KEY, "set", "main", "before"],
-        capture_output=True, text=True, timeout=60, env={**os.environ, **home},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **home},
     )
     assert killed.returncode == -signal.SIGKILL
     journal_text = texts_of_files(Path(home["XDG_STATE_HOME"]))

@@ -56,7 +56,10 @@ def test_another_process_reads_what_this_process_saved(real_keyring, keyring_ser
 
     child = subprocess.run(
         [sys.executable, "-c", reader, keyring_service],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
     assert child.returncode == 0, child.stderr
@@ -68,8 +71,10 @@ def test_a_locked_collection_makes_keyring_raise_keyring_locked_without_a_prompt
     raised: list[type[BaseException]] = []
 
     def ask() -> None:
-        for call in (lambda: keyring.get_password(keyring_service, "alice"),
-                     lambda: keyring.set_password(keyring_service, "alice", "never-stored")):
+        for call in (
+            lambda: keyring.get_password(keyring_service, "alice"),
+            lambda: keyring.set_password(keyring_service, "alice", "never-stored"),
+        ):
             try:
                 call()
             except BaseException as error:  # noqa: BLE001 - what ended the call is the assertion
@@ -84,15 +89,12 @@ def test_a_locked_collection_makes_keyring_raise_keyring_locked_without_a_prompt
     assert default_collection_is_locked()  # nothing unlocked it meanwhile
 
 
-def test_the_collection_is_unlocked_again_even_when_the_locked_body_raises(
-    real_keyring, keyring_service, keyring_lock
-):
+def test_the_collection_is_unlocked_again_even_when_the_locked_body_raises(real_keyring, keyring_service, keyring_lock):
     keyring.set_password(keyring_service, "alice", "kept-value")
 
-    with pytest.raises(RuntimeError, match="body failed"):
-        with keyring_lock():
-            assert default_collection_is_locked()
-            raise RuntimeError("body failed")
+    with pytest.raises(RuntimeError, match="body failed"), keyring_lock():
+        assert default_collection_is_locked()
+        raise RuntimeError("body failed")
 
     assert not default_collection_is_locked()
     assert keyring.get_password(keyring_service, "alice") == "kept-value"
@@ -124,9 +126,24 @@ def _run_pytest_without_a_bus(tmp_path: Path, *, require: bool) -> subprocess.Co
         **{REQUIRE_ENV: "1" if require else "0"},
     )
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "tests.keyring_fixtures", "-p", "no:cacheprovider",
-         "-rs", "--strict-markers", "test_needs_keyring.py"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "tests.keyring_fixtures",
+            "-p",
+            "no:cacheprovider",
+            "-rs",
+            "--strict-markers",
+            "test_needs_keyring.py",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

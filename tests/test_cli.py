@@ -172,7 +172,10 @@ def test_check_with_nothing_saved_exits_3(sandbox, profile):
 
 def test_no_secure_storage_exits_3_and_saves_nothing(sandbox):
     result = run(
-        "save", "--json", "--api-url", sandbox.api_url,
+        "save",
+        "--json",
+        "--api-url",
+        sandbox.api_url,
         stdin=DEMO_KEY,
         env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
     )

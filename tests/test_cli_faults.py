@@ -63,7 +63,10 @@ def test_a_state_folder_that_is_a_file_exits_5_naming_the_file(tmp_path, sandbox
     blocker.write_text("not a folder")
     result = run("rotate", "--api-url", sandbox.api_url, stdin=NEW_KEY, env={"XDG_STATE_HOME": str(blocker)})
     assert result.returncode == 5, result.stderr
-    assert result.stdout == f"lsdesk needs {blocker} to be a folder but it is a file; move that file away, then try again.\n"
+    assert (
+        result.stdout
+        == f"lsdesk needs {blocker} to be a folder but it is a file; move that file away, then try again.\n"
+    )
     assert_one_sentence_no_traceback(result)
 
 
@@ -75,7 +78,10 @@ def test_a_lock_path_that_is_a_folder_exits_5_with_json(tmp_path, sandbox):
     assert result.returncode == 5
     document = last_json(result)
     assert document["state"] == "unfinished"
-    assert document["detail"] == f"lsdesk needs {lock} to be a file but it is a folder; remove that folder, then try again."
+    assert (
+        document["detail"]
+        == f"lsdesk needs {lock} to be a file but it is a folder; remove that folder, then try again."
+    )
     assert "Traceback" not in result.stderr
     assert NEW_KEY not in result.stdout + result.stderr
 
@@ -108,7 +114,10 @@ def test_a_state_folder_of_another_user_is_named_with_its_owner(sandbox):
     try:
         result = subprocess.run(
             [sys.executable, "-c", probe, sandbox.api_url],
-            input=NEW_KEY, capture_output=True, text=True, timeout=CHILD_DEADLINE_S,
+            input=NEW_KEY,
+            capture_output=True,
+            text=True,
+            timeout=CHILD_DEADLINE_S,
             env={**os.environ, "XDG_STATE_HOME": str(state)},
         )
     finally:
@@ -146,7 +155,10 @@ def test_a_bug_in_lsdesk_exits_5_with_one_sentence(sandbox):
     )
     result = subprocess.run(
         [sys.executable, "-c", probe, sandbox.api_url],
-        input=DEMO_KEY, capture_output=True, text=True, timeout=CHILD_DEADLINE_S,
+        input=DEMO_KEY,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_DEADLINE_S,
     )
     assert result.returncode == 5
     assert result.stdout == PROBLEM_IN_LSDESK + "\n"
@@ -157,7 +169,11 @@ def test_a_name_the_terminal_cannot_encode_is_printed_with_replacements(sandbox)
     """Before: UnicodeEncodeError's traceback and exit 1 for a valid key."""
     sandbox.add_organisation(DEMO_ORGANISATION_ID, "École Ōsaka 東京")
     result = run(
-        "check", "--key-stdin", "--api-url", sandbox.api_url, stdin=DEMO_KEY,
+        "check",
+        "--key-stdin",
+        "--api-url",
+        sandbox.api_url,
+        stdin=DEMO_KEY,
         env={"PYTHONIOENCODING": "ascii", "LANG": "C", "LC_ALL": "C"},
     )
     assert result.returncode == 0, result.stderr
@@ -218,7 +234,10 @@ def _child_waiting_on_a_slow_sandbox(sandbox, *args: str, stdin: str) -> subproc
     sandbox.faults.delay = CHILD_DEADLINE_S
     child = subprocess.Popen(
         [sys.executable, "-m", "lsdesk", *args, "--api-url", sandbox.api_url],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     child.stdin.write(stdin)
     child.stdin.close()
@@ -254,14 +273,19 @@ def test_sigterm_and_sighup_during_a_save_end_it_as_a_kill_does(sandbox, signal_
 def test_without_verbose_a_missing_keyring_prints_no_log_line():
     """Before: logging's last-resort handler printed "refusing insecure keyring backend ..." to stderr."""
     result = run(
-        "check", "--api-url", "http://127.0.0.1:9/v2/",
+        "check",
+        "--api-url",
+        "http://127.0.0.1:9/v2/",
         env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
     )
     assert result.returncode == 3
     assert result.stderr == ""
     assert result.stdout.startswith("This computer has no secure password storage")
     verbose = run(
-        "check", "-v", "--api-url", "http://127.0.0.1:9/v2/",
+        "check",
+        "-v",
+        "--api-url",
+        "http://127.0.0.1:9/v2/",
         env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
     )
     assert "refusing insecure keyring backend" in verbose.stderr
@@ -285,7 +309,10 @@ def test_without_verbose_a_python_warning_stays_off_stderr(sandbox):
     def run_probe(*options: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-W", "always", "-c", probe, sandbox.api_url, *options],
-            input=DEMO_KEY, capture_output=True, text=True, timeout=CHILD_DEADLINE_S,
+            input=DEMO_KEY,
+            capture_output=True,
+            text=True,
+            timeout=CHILD_DEADLINE_S,
         )
 
     quiet = run_probe()
@@ -319,11 +346,18 @@ def test_lsdesk_switches_off_core_dumps_for_itself():
 
     before = subprocess.run(
         [sys.executable, "-c", "import resource; print(resource.getrlimit(resource.RLIMIT_CORE))"],
-        capture_output=True, text=True, timeout=CHILD_DEADLINE_S, preexec_fn=allow_core_dumps,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_DEADLINE_S,
+        preexec_fn=allow_core_dumps,
     )
     assert before.stdout.strip() != "(0, 0)", "this machine allows no core dumps at all; nothing to test"
     result = subprocess.run(
-        [sys.executable, "-c", probe], input="", capture_output=True, text=True,
-        timeout=CHILD_DEADLINE_S, preexec_fn=allow_core_dumps,
+        [sys.executable, "-c", probe],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=CHILD_DEADLINE_S,
+        preexec_fn=allow_core_dumps,
     )
     assert result.stdout.splitlines()[-1] == "(0, 0)"

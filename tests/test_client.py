@@ -78,7 +78,7 @@ def test_rate_limit_without_retry_after_does_not_block_the_next_check(client, sa
 
 
 def test_rate_limit_with_an_http_date_retry_after(client, sandbox):
-    soon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=30)
+    soon = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=30)
     sandbox.faults.status = 429
     sandbox.faults.retry_after = soon.strftime("%a, %d %b %Y %H:%M:%S GMT")
     result = client.check(DEMO_KEY)
@@ -178,7 +178,7 @@ def test_requests_carry_the_documented_headers():
     class Recorder(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self):  # noqa: N802 - http.server's name
+        def do_GET(self):
             seen.append({name.lower(): value for name, value in self.headers.items()})
             body = b'{"response": "hi"}' if self.path.endswith("hello/") else b'{"id": 1}'
             self.send_response(200)

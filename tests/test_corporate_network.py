@@ -26,11 +26,11 @@ import pytest
 
 pytest.importorskip("cryptography")
 
-from lsdesk.core.client import LessonspaceClient  # noqa: E402 - after the skip
-from lsdesk.core.outcome import State  # noqa: E402
-from lsdesk.sandbox import DEMO_KEY  # noqa: E402
-from tests.company_network import CompanyProxy, CompanyRoot, make_company_root, unused_port  # noqa: E402
-from tests.reliability.loopback import RawServer  # noqa: E402
+from lsdesk.core.client import LessonspaceClient
+from lsdesk.core.outcome import State
+from lsdesk.sandbox import DEMO_KEY
+from tests.company_network import CompanyProxy, CompanyRoot, make_company_root, unused_port
+from tests.reliability.loopback import RawServer
 
 REPO = Path(__file__).resolve().parents[1]
 TRUST_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
@@ -83,7 +83,13 @@ def check_in_subprocess(api_url: str, settings: dict[str, str]) -> tuple[int, di
     env.update(settings)
     result = subprocess.run(
         [sys.executable, "-m", "lsdesk", "check", "--key-stdin", "--json", "--api-url", api_url],
-        input=DEMO_KEY, cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=False,
+        input=DEMO_KEY,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.stdout, result.stderr
     return result.returncode, json.loads(result.stdout.splitlines()[-1])
@@ -126,9 +132,11 @@ def test_the_company_root_is_in_no_bundle_python_brings(sandbox, inspecting_prox
     # The check above passes only through the operating system's store: certifi refuses the proxy.
     lessonspace = urlsplit(sandbox.api_url).netloc
     certifi_only = ssl.create_default_context(cafile=certifi.where())
-    with httpx.Client(verify=certifi_only, proxy=inspecting_proxy.url, trust_env=False) as plain:
-        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
-            plain.get(f"https://{lessonspace}/v2/hello/")
+    with (
+        httpx.Client(verify=certifi_only, proxy=inspecting_proxy.url, trust_env=False) as plain,
+        pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"),
+    ):
+        plain.get(f"https://{lessonspace}/v2/hello/")
     assert sandbox.request_count == 0
 
 

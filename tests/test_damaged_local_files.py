@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -26,13 +26,19 @@ from lsdesk.sandbox import DEMO_KEY
 PROFILE = "default"
 HANG_BOUND_S = 30  # only a bound on a hang; nothing asserts on time
 GOOD_LINE = json.dumps(
-    {"at": "2026-11-01T10:00:00+00:00", "action": "check", "state": "valid", "organisation_id": 4242,
-     "key_ending": "6e80", "profile": "default"}
+    {
+        "at": "2026-11-01T10:00:00+00:00",
+        "action": "check",
+        "state": "valid",
+        "organisation_id": 4242,
+        "key_ending": "6e80",
+        "profile": "default",
+    }
 )
 
 
 def a_result():
-    return outcome(State.VALID, "words", key_ending="6e80", checked_at=datetime(2026, 11, 2, tzinfo=timezone.utc))
+    return outcome(State.VALID, "words", key_ending="6e80", checked_at=datetime(2026, 11, 2, tzinfo=UTC))
 
 
 def finishes(work) -> list:
@@ -53,14 +59,25 @@ def finishes(work) -> list:
     [
         pytest.param(b"\x00\xff\xfe garbage \x80\n", id="garbage bytes"),
         pytest.param(b"[" * 50_000 + b"\n", id="deeply nested"),  # RecursionError before
-        pytest.param(json.dumps({"at": "9999-12-31T23:59:59-14:00", "action": "check", "state": "valid"}).encode()
-                     + b"\n", id="date past the end of time"),  # OverflowError before
-        pytest.param(json.dumps({"at": "0001-01-01T00:00:00+14:00", "action": "check", "state": "valid"}).encode()
-                     + b"\n", id="date before the start of time"),
-        pytest.param(json.dumps({"at": "2026-11-01T10:00:00+00:00", "action": "x" * 40_000, "state": "valid"}).encode()
-                     + b"\n", id="huge line"),
-        pytest.param(json.dumps({"at": "2026-11-01T10:00:00+00:00", "action": ["check"], "state": "valid",
-                                 "profile": {"a": 1}}).encode() + b"\n", id="wrong types"),
+        pytest.param(
+            json.dumps({"at": "9999-12-31T23:59:59-14:00", "action": "check", "state": "valid"}).encode() + b"\n",
+            id="date past the end of time",
+        ),  # OverflowError before
+        pytest.param(
+            json.dumps({"at": "0001-01-01T00:00:00+14:00", "action": "check", "state": "valid"}).encode() + b"\n",
+            id="date before the start of time",
+        ),
+        pytest.param(
+            json.dumps({"at": "2026-11-01T10:00:00+00:00", "action": "x" * 40_000, "state": "valid"}).encode() + b"\n",
+            id="huge line",
+        ),
+        pytest.param(
+            json.dumps(
+                {"at": "2026-11-01T10:00:00+00:00", "action": ["check"], "state": "valid", "profile": {"a": 1}}
+            ).encode()
+            + b"\n",
+            id="wrong types",
+        ),
     ],
 )
 def test_a_damaged_history_line_is_skipped_and_the_rest_still_shows(tmp_path, caplog, damage):
@@ -225,7 +242,9 @@ def test_a_symbolic_link_in_place_of_the_journal_is_not_followed(journal, tmp_pa
     assert elsewhere.exists()  # the link went, not what it pointed at
 
 
-def test_a_folder_in_place_of_the_journal_does_not_stop_recovery_from_the_slots(journal, saved, client, sandbox, caplog):
+def test_a_folder_in_place_of_the_journal_does_not_stop_recovery_from_the_slots(
+    journal, saved, client, sandbox, caplog
+):
     """Before: removing the journal raised IsADirectoryError out of the recovery, which then
     said nothing of the rotation it had just finished."""
     new_key = sandbox.generate_key()
@@ -266,7 +285,9 @@ def test_a_journal_dated_in_the_future_is_recovered_as_any_other(journal, saved,
     new_key = sandbox.generate_key()
     journal.write(PROFILE, Step.STORING_NEW, old=DEMO_KEY, new=new_key)
     record = journal.read(PROFILE)
-    journal_path(journal).write_text(json.dumps({**record, "updated_at": "9999-12-31T23:59:59+00:00"}), encoding="utf-8")
+    journal_path(journal).write_text(
+        json.dumps({**record, "updated_at": "9999-12-31T23:59:59+00:00"}), encoding="utf-8"
+    )
     saved.set(backup_slot(PROFILE), DEMO_KEY)
     saved.set(pending_slot(PROFILE), new_key)
     assert recover_rotation(client, saved, PROFILE, journal) == FINISHED

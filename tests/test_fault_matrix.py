@@ -75,4 +75,6 @@ def test_the_readme_gives_the_command_and_the_size_of_the_matrix():
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert ".venv/bin/python -m tests.reliability matrix" in readme
-    assert f"| {len(FAULTS) * len(OPERATIONS)} ({len(FAULTS)} faults x {len(OPERATIONS)} operations) | 0 | 0 |" in readme
+    assert (
+        f"| {len(FAULTS) * len(OPERATIONS)} ({len(FAULTS)} faults x {len(OPERATIONS)} operations) | 0 | 0 |" in readme
+    )

@@ -51,8 +51,28 @@ CHECK_TIMEOUT = 2.0
 # -- key input ----------------------------------------------------------------
 
 BREAKERS = [
-    "\r\n", "\n", "\r", "\x00", "\t", " ", "\x0b", "\x85", "\u2028", "\u00a0", "\u200b", "\ufeff", "\u202e",
-    "\r\nX-Evil: 1", "\r\n\r\nGET /admin HTTP/1.1\r\n", "%0d%0aX-Evil:%201", ":", ",", ";", "é", "ｆ", "\U0001f511",
+    "\r\n",
+    "\n",
+    "\r",
+    "\x00",
+    "\t",
+    " ",
+    "\x0b",
+    "\x85",
+    "\u2028",
+    "\u00a0",
+    "\u200b",
+    "\ufeff",
+    "\u202e",
+    "\r\nX-Evil: 1",
+    "\r\n\r\nGET /admin HTTP/1.1\r\n",
+    "%0d%0aX-Evil:%201",
+    ":",
+    ",",
+    ";",
+    "é",
+    "ｆ",  # noqa: RUF001 - a fullwidth f, on purpose
+    "\U0001f511",
 ]
 
 
@@ -79,7 +99,9 @@ key_inputs = st.one_of(
     st.just("abc\r\nX-Evil: 1"),
     # Huge pastes: a document instead of a key, around the input limit.
     st.builds(lambda unit, times: unit * times, st.text(min_size=1, max_size=8), st.integers(400, 3000)),
-    st.builds(lambda key, pad: " " * pad + key, st.uuids().map(str), st.integers(MAX_INPUT_LENGTH - 40, MAX_INPUT_LENGTH + 10)),
+    st.builds(
+        lambda key, pad: " " * pad + key, st.uuids().map(str), st.integers(MAX_INPUT_LENGTH - 40, MAX_INPUT_LENGTH + 10)
+    ),
 )
 
 
@@ -153,7 +175,9 @@ json_values = st.recursive(
 lessonspace_shaped = st.one_of(
     st.fixed_dictionaries({"response": st.text(max_size=50)}),
     st.fixed_dictionaries({"detail": st.text(max_size=300)}),
-    st.fixed_dictionaries({"id": st.integers() | st.text(max_size=5) | st.none(), "name": st.text(max_size=50) | st.none()}),
+    st.fixed_dictionaries(
+        {"id": st.integers() | st.text(max_size=5) | st.none(), "name": st.text(max_size=50) | st.none()}
+    ),
 )
 
 
@@ -190,26 +214,51 @@ header_values = st.one_of(
 )
 retry_after_values = st.one_of(
     st.integers(-5, 10**6).map(str),
-    st.sampled_from(["", "soon", "1.5", "²", "1e999", "9" * 400, "Mon, 99 Foo 2024 99:99:99 GMT", "Wed, 21 Oct 2015 07:28:00 GMT"]),
+    st.sampled_from(
+        ["", "soon", "1.5", "²", "1e999", "9" * 400, "Mon, 99 Foo 2024 99:99:99 GMT", "Wed, 21 Oct 2015 07:28:00 GMT"]
+    ),
     header_values,
 )
 
 
 @st.composite
 def answers(draw) -> bytes:
-    status = draw(st.one_of(st.sampled_from([200, 204, 301, 302, 307, 400, 401, 403, 404, 418, 429, 500, 502, 503]), st.integers(100, 999)))
+    status = draw(
+        st.one_of(
+            st.sampled_from([200, 204, 301, 302, 307, 400, 401, 403, 404, 418, 429, 500, 502, 503]),
+            st.integers(100, 999),
+        )
+    )
     reason = draw(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=20))
     body = draw(bodies())
     headers = [
-        ("Content-Type", draw(st.sampled_from(["application/json", "text/html; charset=utf-8", "text/plain", "", "application/problem+json", "application/json; charset=latin-1"]))),
+        (
+            "Content-Type",
+            draw(
+                st.sampled_from(
+                    [
+                        "application/json",
+                        "text/html; charset=utf-8",
+                        "text/plain",
+                        "",
+                        "application/problem+json",
+                        "application/json; charset=latin-1",
+                    ]
+                )
+            ),
+        ),
     ]
     if draw(st.booleans()):
         headers.append(("Retry-After", draw(retry_after_values)))
     if draw(st.booleans()):
-        headers.append(("Location", draw(st.sampled_from(["http://127.0.0.1:9/v2/hello/", "/v2/hello/", "", "javascript:x"]))))
+        headers.append(
+            ("Location", draw(st.sampled_from(["http://127.0.0.1:9/v2/hello/", "/v2/hello/", "", "javascript:x"])))
+        )
     if body[:2] == b"\x1f\x8b":
         headers.append(("Content-Encoding", "gzip"))
-    headers += draw(st.lists(st.tuples(st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,15}", fullmatch=True), header_values), max_size=4))
+    headers += draw(
+        st.lists(st.tuples(st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,15}", fullmatch=True), header_values), max_size=4)
+    )
     framing = draw(st.sampled_from(["length", "close", "chunked", "short", "long"]))
     if framing == "length":
         headers.append(("Content-Length", str(len(body))))
@@ -248,9 +297,12 @@ def test_any_answer_ends_in_a_state_without_raising_and_is_read_only_up_to_the_c
     logger.addHandler(counter)
     logger.setLevel(logging.DEBUG)
     try:
-        with RawServer(lambda _request: answer) as server, caplog.at_level(logging.WARNING):
-            with LessonspaceClient(server.api_url, timeout=CHECK_TIMEOUT, min_check_interval=0) as api:
-                result = api.check(DEMO_KEY)
+        with (
+            RawServer(lambda _request: answer) as server,
+            caplog.at_level(logging.WARNING),
+            LessonspaceClient(server.api_url, timeout=CHECK_TIMEOUT, min_check_interval=0) as api,
+        ):
+            result = api.check(DEMO_KEY)
     finally:
         logger.removeHandler(counter)
         logger.setLevel(level)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from lsdesk.core.history import History, HistoryEntry
 from lsdesk.core.outcome import Organisation, Outcome, State, outcome
 from lsdesk.sandbox import DEMO_KEY
 
-START = datetime(2026, 11, 1, tzinfo=timezone.utc)
+START = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def result(state: State, minutes: int, ending: str | None = "6e80") -> Outcome:
@@ -77,7 +77,14 @@ def test_the_file_is_trimmed_so_it_cannot_grow_without_bound(tmp_path, monkeypat
 def test_only_the_tail_of_a_huge_history_is_read(tmp_path):
     path = tmp_path / "history.jsonl"
     line = json.dumps(
-        {"at": START.isoformat(), "action": "check", "state": "valid", "organisation_id": 1, "key_ending": "0000", "profile": "default"}
+        {
+            "at": START.isoformat(),
+            "action": "check",
+            "state": "valid",
+            "organisation_id": 1,
+            "key_ending": "0000",
+            "profile": "default",
+        }
     )
     path.write_text((line + "\n") * 100_000, encoding="utf-8")
     history = History(path)
@@ -118,5 +125,5 @@ def test_without_a_file_the_history_lives_in_memory():
 def test_each_entry_says_what_really_happened(action, state, said):
     from lsdesk.gui.history_view import describe
 
-    entry = HistoryEntry(datetime.now(timezone.utc), action, state, 4242, "5555", "default")
+    entry = HistoryEntry(datetime.now(UTC), action, state, 4242, "5555", "default")
     assert describe(entry).endswith(f"  {said}")

@@ -17,8 +17,10 @@ from PySide6.QtWidgets import QLineEdit
 
 from lsdesk.gui import clipboard
 from tests.conftest import WAIT_MS, type_and_save
-from tests.test_rotate_dialog import rotate_with
-from tests.test_rotate_dialog import store  # noqa: F401 - the fixture: a saved key, so Rotate is on
+from tests.test_rotate_dialog import (
+    rotate_with,
+    store,  # noqa: F401 - the fixture: a saved key, so Rotate is on
+)
 
 READ_CLIPBOARD = """
 import json, sys

@@ -73,8 +73,15 @@ def accessibility_bus():
     try:
         _wait_for(lambda: (folder / "bus").exists(), "the session bus")
         launcher = subprocess.Popen([BUS_LAUNCHER, "--launch-immediately"], env=env)
-        name_check = ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
-                      "org.freedesktop.DBus.NameHasOwner", "string:org.a11y.Bus"]
+        name_check = [
+            "dbus-send",
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner",
+            "string:org.a11y.Bus",
+        ]
         _wait_for(lambda: b"true" in subprocess.run(name_check, env=env, capture_output=True).stdout, "org.a11y.Bus")
         yield env
     finally:
@@ -99,7 +106,11 @@ def _run_window_under_a_listener(env: dict[str, str], keys: list[str]) -> tuple[
         window_env = dict(env, QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1", PYTHONPATH=str(Path(__file__).parents[1]))
         window = subprocess.Popen(
             [sys.executable, str(HERE / "window.py"), *keys],
-            env=window_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=window_env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         acted = window.stdout.readline().strip()
         listener.stdin.write("dump\n")
@@ -143,9 +154,11 @@ def test_typed_pasted_deleted_and_cleared_keys_never_reach_the_accessibility_bus
     # Nowhere: no event, no name, description, text or value; not even a run of 8 of a key's characters.
     heard = json.dumps(records)
     for key in keys:
-        for start in range(0, len(key) - 8):
+        for start in range(len(key) - 8):
             assert key[start : start + 8] not in heard, "a piece of the key reached the accessibility bus"
     noise = [
-        line for line in window_errors.splitlines() if line.strip() and not any(known in line for known in KNOWN_QT_NOISE)
+        line
+        for line in window_errors.splitlines()
+        if line.strip() and not any(known in line for known in KNOWN_QT_NOISE)
     ]
     assert noise == []

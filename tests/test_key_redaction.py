@@ -46,17 +46,24 @@ def detail(key: str) -> str:
 
 ECHOES = {
     "401 detail, headers, reason": lambda key: reply(
-        f"401 Unauthorized {key}", detail(key), "Content-Type: application/json",
-        f'WWW-Authenticate: Organisation realm="{key}"', f"X-Echo: {key}",
+        f"401 Unauthorized {key}",
+        detail(key),
+        "Content-Type: application/json",
+        f'WWW-Authenticate: Organisation realm="{key}"',
+        f"X-Echo: {key}",
     ),
     "403 detail in upper case": lambda key: reply(
-        f"403 {key.upper()}", detail(key.upper()), "Content-Type: application/json",
+        f"403 {key.upper()}",
+        detail(key.upper()),
+        "Content-Type: application/json",
     ),
     "404 detail": lambda key: reply("404 Not Found", detail(key), "Content-Type: application/json"),
     "500 detail and reason": lambda key: reply(f"500 {key}", detail(key), "Content-Type: application/json"),
     "429 retry-after": lambda key: reply(f"429 {key}", detail(key), f"Retry-After: {key}"),
     "redirect location": lambda key: reply(
-        f"302 {key}", "", f"Location: https://portal.example/{key}/{key.upper()}?key={key}",
+        f"302 {key}",
+        "",
+        f"Location: https://portal.example/{key}/{key.upper()}?key={key}",
     ),
     "html page": lambda key: reply("200 OK", f"<html><body>{key}</body></html>", "Content-Type: text/html"),
     "malformed status line": lambda key: f"HTTP/1.1 {key}\r\n\r\n".encode(),
@@ -72,7 +79,11 @@ def organisation_echo(request: RawRequest) -> bytes:
     return reply("200 OK", json.dumps({"response": f"Hello {key}"}), f"X-Echo: {key}")
 
 
-RESPONDERS = {name: (lambda make: lambda request: make(echoed(request)))(make) for name, make in ECHOES.items()}
+def _echoing(make):
+    return lambda request: make(echoed(request))
+
+
+RESPONDERS = {name: _echoing(make) for name, make in ECHOES.items()}
 RESPONDERS["organisation name"] = organisation_echo
 
 
@@ -106,7 +117,12 @@ def test_a_server_echoing_the_key_never_gets_it_into_command_line_output(name, a
         result = subprocess.run(
             [sys.executable, "-m", "lsdesk", "-v", "check", "--key-stdin", "--api-url", server.api_url]
             + (["--json"] if as_json else []),
-            input=KEY, capture_output=True, text=True, timeout=60, env=dict(os.environ), check=False,
+            input=KEY,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=dict(os.environ),
+            check=False,
         )
     assert result.stdout
     assert_no_key(result.stdout)

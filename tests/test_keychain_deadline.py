@@ -41,9 +41,8 @@ def test_a_call_that_does_not_answer_in_time_raises_and_the_one_behind_it_still_
     lane = KeychainLane()
     release = threading.Event()
     ran = []
-    with caplog.at_level(logging.WARNING):
-        with pytest.raises(KeychainTimeout):
-            lane.run(release.wait, deadline_s=0.2, waiting_after_s=0.1)
+    with caplog.at_level(logging.WARNING), pytest.raises(KeychainTimeout):
+        lane.run(release.wait, deadline_s=0.2, waiting_after_s=0.1)
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
     answered = threading.Thread(
         target=lambda: ran.append(lane.run(lambda: "second", deadline_s=NEVER_S, waiting_after_s=NEVER_S))
@@ -65,8 +64,13 @@ def test_a_cancelled_wait_ends_and_a_call_given_up_before_it_started_never_runs(
 
     def queued() -> None:
         try:
-            lane.run(lambda: calls.append("queued"), deadline_s=NEVER_S, waiting_after_s=0,
-                     on_waiting=waiting.set, cancelled=cancel)
+            lane.run(
+                lambda: calls.append("queued"),
+                deadline_s=NEVER_S,
+                waiting_after_s=0,
+                on_waiting=waiting.set,
+                cancelled=cancel,
+            )
         except KeychainCancelled as error:
             errors.append(error)
 
@@ -106,7 +110,8 @@ def test_the_command_line_gives_up_on_a_hung_keyring_with_a_sentence_and_exit_3(
         )
     assert result.returncode == State.NO_STORAGE.exit_code == 3
     assert result.stdout.strip() == (
-        "Your keyring did not answer within 2 seconds. Unlock your keyring if it asks for your password, then try again."
+        "Your keyring did not answer within 2 seconds. "
+        "Unlock your keyring if it asks for your password, then try again."
     )
     assert "Traceback" not in result.stderr  # only the log's line about it (issue 9, item 14, quiets that)
 
@@ -114,7 +119,10 @@ def test_the_command_line_gives_up_on_a_hung_keyring_with_a_sentence_and_exit_3(
 @pytest.mark.real_keyring
 def test_a_bad_keyring_timeout_is_a_usage_error():
     result = subprocess.run(
-        [sys.executable, "-m", "lsdesk", "check"], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "lsdesk", "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, KEYRING_TIMEOUT_ENV: "soon"},
     )
     assert result.returncode == 2

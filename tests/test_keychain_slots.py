@@ -28,7 +28,12 @@ def test_a_rotation_leaves_exactly_one_entry_holding_the_new_key(
     new_key = sandbox.generate_key(revoke_previous=revoke_previous)
 
     result = rotate_key(
-        client, store, PROFILE, new_key, RotationJournal(tmp_path), current=outcome(State.VALID, "Checked.", organisation=Organisation(DEMO_ORGANISATION_ID))
+        client,
+        store,
+        PROFILE,
+        new_key,
+        RotationJournal(tmp_path),
+        current=outcome(State.VALID, "Checked.", organisation=Organisation(DEMO_ORGANISATION_ID)),
     )
 
     assert result.rotated, result.outcome

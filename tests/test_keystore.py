@@ -13,8 +13,8 @@ from keyring.backends import SecretService, chainer, fail, null
 from lsdesk.core.keystore import (
     KeyStoreError,
     SystemKeyStore,
-    credential_service,
     check_profile_name,
+    credential_service,
     describe_backend,
     is_secure_backend,
 )
@@ -108,7 +108,12 @@ def test_real_keychain_save_is_seen_by_another_process(real_keyring, keyring_ser
     store = SystemKeyStore(service=keyring_service)
     assert save_key(client, store, PROFILE, DEMO_KEY).saved
     read = subprocess.run(
-        [sys.executable, "-c", f"import keyring; print(keyring.get_password({credential_service(PROFILE, keyring_service)!r}, {PROFILE!r}))"],
+        [
+            sys.executable,
+            "-c",
+            "import keyring; "
+            f"print(keyring.get_password({credential_service(PROFILE, keyring_service)!r}, {PROFILE!r}))",
+        ],
         capture_output=True,
         text=True,
         check=True,

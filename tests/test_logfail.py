@@ -145,9 +145,18 @@ def test_with_the_projects_configuration_the_plugin_and_qt_warnings_both_fail_te
         )
     )
     result = pytester.runpytest_subprocess(
-        "-c", str(REPO / "pyproject.toml"), "--rootdir", str(pytester.path), "-p", "tests.helpers.logfail", "-p", "no:xvfb", "-p", "no:cacheprovider", test_file
+        "-c",
+        str(REPO / "pyproject.toml"),
+        "--rootdir",
+        str(pytester.path),
+        "-p",
+        "tests.helpers.logfail",
+        "-p",
+        "no:xvfb",
+        "-p",
+        "no:cacheprovider",
+        test_file,
     )
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(["*WARNING on logger 'lsdesk.gui.app': unexpected*"])
     result.stdout.fnmatch_lines(["*a Qt warning*"])
-

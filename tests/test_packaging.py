@@ -20,8 +20,7 @@ from PySide6.QtGui import QImageReader
 REPO = Path(__file__).resolve().parents[1]
 PACKAGING = REPO / "resources" / "packaging"
 BUILD_COMMAND = (
-    ".venv/bin/pip install 'pyinstaller>=6.10,<7' && "
-    ".venv/bin/pyinstaller --noconfirm resources/packaging/lsdesk.spec"
+    ".venv/bin/pip install 'pyinstaller>=6.10,<7' && .venv/bin/pyinstaller --noconfirm resources/packaging/lsdesk.spec"
 )
 
 
@@ -60,7 +59,10 @@ def test_the_windows_and_macos_icons_are_made_from_the_svg_at_every_size(qapp, t
     target = tmp_path / f"lsdesk{suffix}"
     made = subprocess.run(
         [sys.executable, str(PACKAGING / "make_icon.py"), str(REPO / "resources" / "icons" / "app.svg"), str(target)],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert made.returncode == 0, made.stderr
 
@@ -97,7 +99,12 @@ def test_icons_are_found_where_a_wheel_or_the_single_executable_puts_them(tmp_pa
     # -S: without site-packages, so the editable install of this folder cannot answer instead.
     result = subprocess.run(
         [sys.executable, "-S", "-c", probe],
-        cwd=tmp_path, env={"PYTHONPATH": str(installed)}, capture_output=True, text=True, timeout=60, check=False,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(installed)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
     assert result.returncode == 0, result.stderr

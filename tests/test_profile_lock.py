@@ -82,7 +82,9 @@ def holder(tmp_path):
     """Another process that holds the lock at tmp_path/p.lock until told to let go."""
     child = subprocess.Popen(
         [sys.executable, "-c", HOLD_LOCK, str(tmp_path / "p.lock")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert child.stdout.readline() == "held\n"
     yield child
@@ -135,7 +137,9 @@ def paused_rotation(sandbox, profile):
     new_key = sandbox.generate_key()
     child = subprocess.Popen(
         [sys.executable, "-c", PAUSE_IN_ROTATION, sandbox.api_url, profile, new_key],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     _, status = os.waitpid(child.pid, os.WUNTRACED)
     assert os.WIFSTOPPED(status), "the rotation ended before it reached the keychain"
@@ -148,7 +152,10 @@ def paused_rotation(sandbox, profile):
 def start_save(sandbox, profile: str, key: str) -> subprocess.Popen:
     child = subprocess.Popen(
         [sys.executable, "-m", "lsdesk", "save", "--json", "--api-url", sandbox.api_url, "--profile", profile],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     child.stdin.write(key)
     child.stdin.close()

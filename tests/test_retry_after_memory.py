@@ -6,6 +6,7 @@ over. Real child processes, the real Secret Service, and the sandbox on loopback
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -34,16 +35,17 @@ def profile(real_keyring):
     keyring.set_password(SERVICE_NAME, name, DEMO_KEY)
     yield name
     for slot in (name, backup_slot(name)):
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
             keyring.delete_password(SERVICE_NAME, slot)
-        except keyring.errors.PasswordDeleteError:
-            pass
 
 
 def lsdesk_check(api_url: str, profile: str, state_home: Path) -> tuple[int, dict]:
     result = subprocess.run(
         [sys.executable, "-m", "lsdesk", "check", "--json", "--api-url", api_url, "--profile", profile],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
         env={**os.environ, "XDG_STATE_HOME": str(state_home)},
     )
     assert result.stdout, result.stderr
@@ -110,9 +112,13 @@ def test_the_windows_checks_of_the_saved_key_respect_a_wait_another_process_save
 
 @pytest.mark.parametrize(
     "content",
-    [b"garbage{", b"[]", b'{"profile": "default", "not_before": "tomorrow"}',
-     b'{"profile": "other", "not_before": "2999-01-01T00:00:00+00:00"}',
-     b'{"profile": "default", "not_before": "2999-01-01T00:00:00+00:00"}'],
+    [
+        b"garbage{",
+        b"[]",
+        b'{"profile": "default", "not_before": "tomorrow"}',
+        b'{"profile": "other", "not_before": "2999-01-01T00:00:00+00:00"}',
+        b'{"profile": "default", "not_before": "2999-01-01T00:00:00+00:00"}',
+    ],
     ids=["garbage", "list", "bad date", "another profile", "far future"],
 )
 def test_a_damaged_wait_file_is_ignored(sandbox, tmp_path, caplog, content):
@@ -153,8 +159,12 @@ def test_a_new_key_saved_is_not_held_back_by_the_old_keys_wait(sandbox, tmp_path
     waits = RetryAfterMemory(tmp_path / "retry-after")
     with LessonspaceClient(sandbox.api_url, min_check_interval=0) as client:
         desk = KeyDesk(
-            client, store, "default", journal=RotationJournal(tmp_path / "rotation"),
-            history=History(tmp_path / "history.jsonl"), waits=waits,
+            client,
+            store,
+            "default",
+            journal=RotationJournal(tmp_path / "rotation"),
+            history=History(tmp_path / "history.jsonl"),
+            waits=waits,
         )
         current = desk.check_stored()
         waits.remember("default", 120)  # a 429 for the old key, remembered by another process
@@ -177,8 +187,12 @@ def test_a_save_that_fails_keeps_the_wait(sandbox, tmp_path):
     waits.remember("default", 120)
     with LessonspaceClient(sandbox.api_url, min_check_interval=0) as client:
         desk = KeyDesk(
-            client, store, "default", journal=RotationJournal(tmp_path / "rotation"),
-            history=History(tmp_path / "history.jsonl"), waits=waits,
+            client,
+            store,
+            "default",
+            journal=RotationJournal(tmp_path / "rotation"),
+            history=History(tmp_path / "history.jsonl"),
+            waits=waits,
         )
         assert not desk.save("11111111-2222-4333-8444-555555555555").saved  # Lessonspace refuses it
     assert waits.remaining("default") is not None

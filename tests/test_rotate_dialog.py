@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 import pytest
 from PySide6.QtCore import Qt, QThread, QTimer
@@ -149,7 +150,7 @@ def test_copy_new_key_clears_the_clipboard_later_if_it_still_holds_the_key(open_
 class NotingTimer:
     """QTimer.singleShot as the clipboard module calls it, noting each call that has run."""
 
-    ran: list[int] = []
+    ran: ClassVar[list[int]] = []
 
     @classmethod
     def singleShot(cls, ms, receiver, callback):  # noqa: N802 - Qt's name
@@ -206,7 +207,9 @@ def test_an_organisation_name_with_html_is_shown_literally_in_the_window_dialog_
     assert HTML_NAME in asked[0][0]
     assert asked[0][1] == Qt.TextFormat.PlainText
     assert window.organisation_label.text() == f"{HTML_NAME} (id 5151)"
-    showing = [label for widget in (window, dialog) for label in widget.findChildren(QLabel) if HTML_NAME in label.text()]
+    showing = [
+        label for widget in (window, dialog) for label in widget.findChildren(QLabel) if HTML_NAME in label.text()
+    ]
     assert window.organisation_label in showing
     for label in showing:
         assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()

@@ -91,7 +91,11 @@ def test_rejected_new_key_changes_nothing(client, store, journal):
 
 @pytest.mark.parametrize(
     ("fault", "state"),
-    [({"drop_connection": True}, State.OFFLINE), ({"status": 502}, State.SERVER_ERROR), ({"status": 429}, State.RATE_LIMITED)],
+    [
+        ({"drop_connection": True}, State.OFFLINE),
+        ({"status": 502}, State.SERVER_ERROR),
+        ({"status": 429}, State.RATE_LIMITED),
+    ],
 )
 def test_network_problems_stop_rotation_with_the_old_key_untouched(client, store, journal, sandbox, fault, state):
     new_key = sandbox.generate_key()
@@ -198,6 +202,7 @@ def test_a_second_rotation_of_the_same_profile_is_refused_while_one_runs(client,
 
 
 # Recovery: the state a killed rotation leaves behind, set up by hand.
+
 
 def interrupted(store, journal, *, new_key, main, backup=None, pending=None, step=Step.STORING_NEW):
     journal.write(PROFILE, step, old=DEMO_KEY, new=new_key)
@@ -321,7 +326,9 @@ def test_a_keychain_that_keeps_nothing_reliably_leaves_every_key_for_the_next_la
     assert store.get(PROFILE) == new_key
 
 
-def test_a_new_key_whose_organisation_cannot_be_looked_up_is_not_taken_for_the_same_one(client, store, journal, sandbox):
+def test_a_new_key_whose_organisation_cannot_be_looked_up_is_not_taken_for_the_same_one(
+    client, store, journal, sandbox
+):
     """Before: with my-organisation/ failing for the new key, the guard saw no organisation
     and rotated to another organisation's key without asking."""
     before = client.check(DEMO_KEY)  # the check that offered Rotate: Demo Tutoring Co

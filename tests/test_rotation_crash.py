@@ -109,7 +109,10 @@ def test_a_rotation_killed_at_any_step_is_recovered_at_the_next_launch(sandbox, 
 
     journal = RotationJournal(state_dir() / "rotation")
     assert journal.read(profile) is not None  # the crash left its trace
-    stored = {keyring.get_password(credential_service(slot), slot) for slot in (profile, backup_slot(profile), pending_slot(profile))}
+    stored = {
+        keyring.get_password(credential_service(slot), slot)
+        for slot in (profile, backup_slot(profile), pending_slot(profile))
+    }
     if CRASH_POINTS.index(point) >= NEW_KEY_SAVED_FROM:
         assert new_key in stored  # the new key is in the keychain even now
     else:

@@ -77,7 +77,9 @@ def test_a_write_that_runs_out_of_room_keeps_the_previous_journal_and_no_tempora
     before = (journal.folder / f"{PROFILE}.json").read_bytes()
     child = subprocess.run(
         [sys.executable, "-c", WRITE_WITH_A_FULL_DISK, str(journal.folder), PROFILE, DEMO_KEY, NEW_KEY],
-        capture_output=True, text=True, timeout=CHILD_DEADLINE_S,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_DEADLINE_S,
     )
     assert child.stdout == "OSError\n", child.stderr
     assert (journal.folder / f"{PROFILE}.json").read_bytes() == before
@@ -101,9 +103,23 @@ def test_the_rename_is_made_durable_by_an_fsync_of_the_folder(journal):
     journal.folder.mkdir(parents=True)
     folder = os.path.realpath(journal.folder)
     traced = subprocess.run(
-        ["strace", "-f", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2",
-         sys.executable, "-c", WRITE_ONCE, folder, PROFILE, DEMO_KEY, NEW_KEY],
-        capture_output=True, text=True, timeout=CHILD_DEADLINE_S,
+        [
+            "strace",
+            "-f",
+            "-y",
+            "-e",
+            "trace=fsync,fdatasync,rename,renameat,renameat2",
+            sys.executable,
+            "-c",
+            WRITE_ONCE,
+            folder,
+            PROFILE,
+            DEMO_KEY,
+            NEW_KEY,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=CHILD_DEADLINE_S,
     )
     assert traced.returncode == 0, traced.stderr
     calls = [line for line in traced.stderr.splitlines() if re.search(r"\b(f(data)?sync|rename(at2?)?)\(", line)]

@@ -32,7 +32,9 @@ def test_every_badge_state_is_drawn_with_its_headline_in_view(qapp, tmp_path, sc
     assert not shot.title_clipped
     # Something is drawn where the headline is: not one flat colour.
     colours = {
-        picture.pixel(x, y) for x in range(headline.left(), headline.right()) for y in range(headline.top(), headline.bottom())
+        picture.pixel(x, y)
+        for x in range(headline.left(), headline.right())
+        for y in range(headline.top(), headline.bottom())
     }
     assert len(colours) > 2
 

@@ -12,6 +12,7 @@ however fast Check is pressed, one key is checked at most once a second.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import logging
 import ssl
 import sys
@@ -148,9 +149,11 @@ def refuse(_request):
 
 @pytest.mark.parametrize("answer", [None, refuse], ids=["accepted", "refused"])
 def test_the_key_travels_only_in_the_authorization_header(answer):
-    with RawServer(answer) if answer else RawServer() as server:
-        with LessonspaceClient(server.api_url, min_check_interval=0) as client:
-            client.check(DEMO_KEY)
+    with (
+        RawServer(answer) if answer else RawServer() as server,
+        LessonspaceClient(server.api_url, min_check_interval=0) as client,
+    ):
+        client.check(DEMO_KEY)
     sent = server.recorded()
     assert {request.path for request in sent} == {"/v2/hello/", "/v2/my-organisation/"}
     for request in sent:
@@ -204,7 +207,7 @@ def test_checks_of_one_key_are_a_second_apart_and_ask_for_the_organisation_once(
     times = hello_times(server)
     assert len(times) == 3
     # Timed where they arrive, so a little network jitter either way.
-    assert all(later - earlier >= 0.9 for earlier, later in zip(times, times[1:]))
+    assert all(later - earlier >= 0.9 for earlier, later in itertools.pairwise(times))
     assert [request.path for request in server.recorded()].count("/v2/my-organisation/") == 1
 
 

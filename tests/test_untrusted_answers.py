@@ -174,7 +174,7 @@ class TricklingServer:
                 connection.recv(65536)
                 if not self.in_headers:
                     connection.sendall(head)
-                for byte in (head + body if self.in_headers else body):
+                for byte in head + body if self.in_headers else body:
                     if self._stop.wait(self.gap):
                         return
                     connection.sendall(bytes([byte]))

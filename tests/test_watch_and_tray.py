@@ -18,7 +18,6 @@ from tests.conftest import WAIT_MS
 from tests.reliability.loopback import RawServer
 
 
-
 @pytest.fixture
 def store():
     keys = MemoryKeyStore()
@@ -151,7 +150,7 @@ def test_network_problems_never_count_as_the_key_turning_invalid(open_window, sa
 
 def test_the_tray_shows_the_state_and_its_warning_opens_the_window(open_window, sandbox, qtbot):
     window = open_window()
-    tray = TrayIcon(window.model, open_window=window.bring_forward, check=window.check, quit=window.quit)
+    tray = TrayIcon(window.model, open_window=window.bring_forward, check=window.check, quit_app=window.quit)
     with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
         window.check()
     assert tray.toolTip() == "lsdesk: Valid API key (no changes required)"

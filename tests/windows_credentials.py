@@ -109,9 +109,9 @@ class CredentialVault:
 @pytest.fixture
 def windows_vault(monkeypatch) -> CredentialVault:
     """keyring's real Windows backend module, wired to an empty in-memory vault."""
-    import keyring.backends.Windows as windows
+    from keyring.backends import Windows
 
     vault = CredentialVault()
-    monkeypatch.setattr(windows, "win32cred", vault.module(), raising=False)
-    monkeypatch.setattr(windows, "pywintypes", types.SimpleNamespace(error=error), raising=False)
+    monkeypatch.setattr(Windows, "win32cred", vault.module(), raising=False)
+    monkeypatch.setattr(Windows, "pywintypes", types.SimpleNamespace(error=error), raising=False)
     return vault

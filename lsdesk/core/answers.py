@@ -97,7 +97,9 @@ def classify_error(reply: Reply) -> Outcome:
         said = f' Lessonspace says: "{detail}"' if detail else ""
         if status == 403:
             # Lessonspace knew the key and refused it this access: a permission or plan problem.
-            return outcome(State.REJECTED, "Lessonspace refused this key access." + said + NO_ACCESS_ADVICE, title=NO_ACCESS_TITLE)
+            return outcome(
+                State.REJECTED, "Lessonspace refused this key access." + said + NO_ACCESS_ADVICE, title=NO_ACCESS_TITLE
+            )
         return outcome(
             State.REJECTED,
             "Lessonspace did not accept this key." + said + " Paste a new API key from Lessonspace and save it.",
@@ -204,9 +206,7 @@ def network_failure(error: httpx.HTTPError, proxy: str | None = None) -> Outcome
     elif isinstance(error, httpx.DecodingError):
         return not_lessonspace()
     else:
-        message = (
-            f"The connection to Lessonspace{through} broke off. Check your internet connection, then try again."
-        )
+        message = f"The connection to Lessonspace{through} broke off. Check your internet connection, then try again."
     return outcome(State.OFFLINE, message)
 
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_UUID_SHAPE = re.compile(
-    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE
-)
+_UUID_SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 # Admins sometimes copy the whole header value from documentation.
 _HEADER_PREFIX = re.compile(r"organisation(\s+|$)", re.IGNORECASE)
 MAX_INPUT_LENGTH = 4096
@@ -39,13 +37,9 @@ def parse_api_key(raw: str) -> str:
     if not text:
         raise ApiKeyInputError("Paste your API key first.")
     if any(ch.isspace() for ch in text):
-        raise ApiKeyInputError(
-            "The key contains spaces or line breaks. Copy it again from Lessonspace without them."
-        )
+        raise ApiKeyInputError("The key contains spaces or line breaks. Copy it again from Lessonspace without them.")
     if any(unicodedata.category(ch).startswith("C") for ch in text):
-        raise ApiKeyInputError(
-            "The key contains hidden characters. Copy it again from Lessonspace and paste it here."
-        )
+        raise ApiKeyInputError("The key contains hidden characters. Copy it again from Lessonspace and paste it here.")
     if not _UUID_SHAPE.fullmatch(text):
         raise ApiKeyInputError(
             "That doesn't look like a Lessonspace API key. A key has 36 characters, "

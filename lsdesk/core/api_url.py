@@ -64,10 +64,7 @@ def resolve_api_url(override: str | None = None) -> str:
     if parts.username or parts.password or parts.query or parts.fragment:
         raise ApiUrlError("The API address must not contain a user name, password, query or #fragment.")
     if parts.scheme == "http" and not is_loopback_host(host):
-        raise ApiUrlError(
-            "lsdesk only sends your key over a secure https:// connection. "
-            "Use an https:// API address."
-        )
+        raise ApiUrlError("lsdesk only sends your key over a secure https:// connection. Use an https:// API address.")
     try:
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:

@@ -335,6 +335,7 @@ def _compressed(headers: httpx.Headers) -> bool:
     log.warning("the API answered with a %s body, although lsdesk asked for none", encoding[:20])
     return True
 
+
 def _sendable(key: str) -> bool:
     """Only what the one input rule accepts goes into a header."""
     try:
@@ -342,9 +343,11 @@ def _sendable(key: str) -> bool:
     except ApiKeyInputError:
         return False
 
+
 def _fingerprint(key: str) -> str:
     # Rate-limit bookkeeping needs to tell keys apart, not to keep them.
     return hashlib.sha256(key.encode()).hexdigest()
+
 
 def _in_background(function, *args) -> Future:
     """Run `function` on a daemon thread: a lookup that hangs must never
@@ -361,12 +364,14 @@ def _in_background(function, *args) -> Future:
     threading.Thread(target=run, name="lsdesk-organisation", daemon=True).start()
     return future
 
+
 def _result_or_none(future: Future, timeout: float) -> Organisation | None:
     try:
         return future.result(timeout=timeout)
-    except Exception:  # noqa: BLE001 - a failed lookup only leaves the organisation unknown
+    except Exception:
         log.info("organisation lookup did not finish", exc_info=True)
         return None
+
 
 def _never_proxied(api_url: str) -> bool:
     """Plain http to this computer goes direct, whatever the proxy variables say."""

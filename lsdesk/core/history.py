@@ -15,14 +15,14 @@ the window.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
-import errno
 import os
 import stat
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from lsdesk.core.outcome import Outcome, State
@@ -68,7 +68,7 @@ class History:
         """Add one entry; a history that cannot be written is logged, never fatal."""
         line = json.dumps(
             {
-                "at": result.checked_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+                "at": result.checked_at.astimezone(UTC).isoformat(timespec="seconds"),
                 "action": action,
                 "state": result.state.value,
                 "organisation_id": result.organisation.id if result.organisation else None,
@@ -179,8 +179,8 @@ def _parse(raw: bytes) -> HistoryEntry | None:
             return None
         at = datetime.fromisoformat(data["at"])
         if at.tzinfo is None:
-            at = at.replace(tzinfo=timezone.utc)
-        at = at.astimezone(timezone.utc)
+            at = at.replace(tzinfo=UTC)
+        at = at.astimezone(UTC)
         at.astimezone()  # raises for a date the local clock can't show, as the window would
         return HistoryEntry(
             at=at,

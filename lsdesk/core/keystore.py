@@ -56,7 +56,8 @@ KEYRING_STOPPED_TITLE = "Stopped waiting for your keyring"
 KEYRING_STOPPED_MESSAGE = "Nothing was changed. Unlock your keyring, then press Check again."
 
 NO_SECURE_STORAGE = (
-    "This computer has no secure password storage lsdesk can use. On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, then try again."
+    "This computer has no secure password storage lsdesk can use. "
+    "On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, then try again."
 )
 
 
@@ -83,9 +84,7 @@ class KeyStore(Protocol):
 def check_profile_name(profile: str) -> str:
     """Profile names become credential-store entries; keep them plain."""
     if not _PROFILE_SHAPE.fullmatch(profile):
-        raise ValueError(
-            "A profile name uses only letters, digits, dots, dashes and underscores (at most 64)."
-        )
+        raise ValueError("A profile name uses only letters, digits, dots, dashes and underscores (at most 64).")
     return profile
 
 
@@ -166,13 +165,17 @@ class SystemKeyStore:
             self._attention.current = previous
 
     def get(self, profile: str) -> str | None:
-        key = self._call("read", lambda backend: backend.get_password(credential_service(profile, self._service), profile))
+        key = self._call(
+            "read", lambda backend: backend.get_password(credential_service(profile, self._service), profile)
+        )
         if key is None:
             key = self._adopt_legacy_entry(profile)
         return key
 
     def set(self, profile: str, key: str) -> None:
-        self._call("save", lambda backend: backend.set_password(credential_service(profile, self._service), profile, key))
+        self._call(
+            "save", lambda backend: backend.set_password(credential_service(profile, self._service), profile, key)
+        )
         self._delete_legacy_entry(profile)
 
     def delete(self, profile: str) -> None:

@@ -47,13 +47,19 @@ def other_organisation(saved: Outcome, new: Outcome, action: str) -> Outcome | N
 
 def _unknown(old_org: Organisation | None, new_org: Organisation | None) -> str:
     if old_org is not None:
-        return f"lsdesk could not find out which organisation the new key belongs to, so it may not be for {old_org.describe()}."
+        return (
+            "lsdesk could not find out which organisation the new key belongs to, "
+            f"so it may not be for {old_org.describe()}."
+        )
     if new_org is not None:
         return (
             "lsdesk could not find out which organisation the saved key belongs to, "
             f"so the new key, for {new_org.describe()}, may be another organisation's."
         )
-    return "lsdesk could not find out which organisations these keys belong to, so the new key may be another organisation's."
+    return (
+        "lsdesk could not find out which organisations these keys belong to, "
+        "so the new key may be another organisation's."
+    )
 
 
 def _ask(sentence: str, action: str, new: Outcome, *, title: str) -> Outcome:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class State(enum.Enum):
@@ -66,9 +66,7 @@ EXIT_CODE_MEANINGS = {
 assert set(_EXIT_CODES.values()) <= EXIT_CODE_MEANINGS.keys()
 
 
-_NETWORK_PROBLEMS = frozenset(
-    {State.OFFLINE, State.RATE_LIMITED, State.SERVER_ERROR, State.UNEXPECTED}
-)
+_NETWORK_PROBLEMS = frozenset({State.OFFLINE, State.RATE_LIMITED, State.SERVER_ERROR, State.UNEXPECTED})
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,7 @@ class Outcome:
     organisation: Organisation | None = None
     key_ending: str | None = None
     retry_after: float | None = None
-    checked_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def with_key_ending(self, key_ending: str | None) -> Outcome:
         return replace(self, key_ending=key_ending)

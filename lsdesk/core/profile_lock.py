@@ -22,9 +22,7 @@ WRITER_WAIT_SECONDS = 3.0
 _POLL_SECONDS = 0.05
 
 BUSY_TITLE = "lsdesk is already changing this key"
-BUSY_MESSAGE = (
-    "Another lsdesk window or command is changing this key right now. Wait for it to finish, then try again."
-)
+BUSY_MESSAGE = "Another lsdesk window or command is changing this key right now. Wait for it to finish, then try again."
 
 
 def busy() -> Outcome:

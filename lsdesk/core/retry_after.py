@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from lsdesk.core.answers import MAX_RETRY_AFTER
@@ -44,7 +44,7 @@ class RetryAfterMemory:
         if record.get("profile") != profile or ends.tzinfo is None:
             log.warning("the saved wait of profile %s is damaged; ignored", profile)
             return None
-        left = (ends - datetime.now(timezone.utc)).total_seconds()
+        left = (ends - datetime.now(UTC)).total_seconds()
         if left > MAX_RETRY_AFTER + 1:
             log.warning("the saved wait of profile %s ends implausibly late; ignored", profile)
             return None
@@ -53,7 +53,7 @@ class RetryAfterMemory:
     def remember(self, profile: str, seconds: float) -> None:
         """Note that Lessonspace asked for `seconds` of quiet on `profile`. Never raises:
         a wait that can't be written only means the next process may ask again."""
-        ends = datetime.now(timezone.utc) + timedelta(seconds=min(seconds, MAX_RETRY_AFTER))
+        ends = datetime.now(UTC) + timedelta(seconds=min(seconds, MAX_RETRY_AFTER))
         record = {"profile": profile, "not_before": ends.isoformat(timespec="seconds")}
         try:
             self._write(profile, record)

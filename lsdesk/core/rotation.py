@@ -25,16 +25,16 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
-from lsdesk.core.small_file import read_plain_file, replace_atomically
 from lsdesk.core.keystore import KeyStore, KeyStoreError
 from lsdesk.core.organisation_guard import other_organisation
 from lsdesk.core.outcome import Outcome, State, outcome
 from lsdesk.core.profile_lock import WRITER_WAIT_SECONDS, ProfileLock, busy
+from lsdesk.core.small_file import read_plain_file, replace_atomically
 
 if TYPE_CHECKING:
     from lsdesk.core.client import LessonspaceClient
@@ -106,7 +106,7 @@ class RotationJournal:
             "step": step.value,
             "old_key_ending": key_ending(old),
             "new_key_ending": key_ending(new),
-            "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         # Durable, so that a power cut can neither skip recovery nor leave half a journal to read.
         replace_atomically(self._path(profile), json.dumps(record))
@@ -290,8 +290,7 @@ def _clean_up(store: KeyStore, profile: str, journal: RotationJournal) -> None:
 
 
 _NEW_KEY_NOT_SAVED = (
-    "The new key was not saved and your old key is still saved. "
-    "Copy the new key so you don't lose it, then try again."
+    "The new key was not saved and your old key is still saved. Copy the new key so you don't lose it, then try again."
 )
 _UNSETTLED = (
     "Your keychain is not keeping keys reliably, so lsdesk kept every key it had and will settle this "
@@ -302,6 +301,7 @@ _UNSETTLED = (
 def _after_failure(settled: bool) -> str:
     """What a failed swap left behind, in words."""
     return _NEW_KEY_NOT_SAVED if settled else _UNSETTLED
+
 
 _OLD_KEY_SENTENCES = {
     OldKey.REJECTED: "The old key no longer works.",
@@ -355,9 +355,7 @@ OFFLINE_DURING_RECOVERY = (
     "and will try again at the next start or check."
 )
 FINISHED = "A key rotation was interrupted after the new key was saved; lsdesk finished it and the new key is saved."
-ROLLED_BACK = (
-    "A key rotation was interrupted, and Lessonspace refused the new key, so lsdesk kept the old one."
-)
+ROLLED_BACK = "A key rotation was interrupted, and Lessonspace refused the new key, so lsdesk kept the old one."
 BEFORE_NEW_SAVED = (
     "A key rotation was interrupted before the new key was saved. Your saved key is unchanged; "
     "rotate again when you are ready."

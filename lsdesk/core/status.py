@@ -22,7 +22,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from lsdesk.core.outcome import TITLES, Organisation, Outcome, State
@@ -109,7 +109,7 @@ class KeyStatus:
             self.message,
             organisation=self.organisation,
             key_ending=self.key_ending,
-            checked_at=self.last_checked or datetime.now(timezone.utc),
+            checked_at=self.last_checked or datetime.now(UTC),
         )
 
     def to_json(self) -> dict:
@@ -325,7 +325,5 @@ def _parse_time(raw: object) -> datetime | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment
-
-

@@ -22,8 +22,8 @@ from lsdesk.core.rotation import RotationJournal
 from lsdesk.core.status import STATUS_FOLDER, StatusFile, StatusModel
 from lsdesk.gui.first_paint import after_first_paint
 from lsdesk.gui.preferences import Preferences
-from lsdesk.gui.status_feed import feed
 from lsdesk.gui.single_window import SingleWindow, server_name
+from lsdesk.gui.status_feed import feed
 from lsdesk.gui.theme import icon
 from lsdesk.gui.tray import TrayIcon
 from lsdesk.gui.watch import KeyWatch
@@ -84,7 +84,9 @@ def create_window(
         return KeyDesk(client or LessonspaceClient(url), store, profile, journal=journal, history=history)
 
     # The sandbox remembers nothing between runs; otherwise the status is kept beside the journals.
-    model = StatusModel(profile, None if sandbox else StatusFile(journal.folder.parent / STATUS_FOLDER / f"{profile}.json"))
+    model = StatusModel(
+        profile, None if sandbox else StatusFile(journal.folder.parent / STATUS_FOLDER / f"{profile}.json")
+    )
     host = KeyServiceHost(open_desk, store, profile, history=history)
     feed(host, model)
     window = SettingsWindow(host, model, settings, developer_url=developer_settings_url(url), sandbox=sandbox)
@@ -104,7 +106,7 @@ def add_tray(window: SettingsWindow, settings: QSettings) -> None:
         window.watch.turned_invalid.connect(window.bring_forward)
         return
     window.tray = TrayIcon(
-        window.model, open_window=window.bring_forward, check=window.check, quit=window.quit, parent=window
+        window.model, open_window=window.bring_forward, check=window.check, quit_app=window.quit, parent=window
     )
     window.tray.show()
     window.watch.turned_invalid.connect(window.tray.warn_invalid)

@@ -31,7 +31,9 @@ class ApiKeyField(QWidget):
         self.line_edit.setMaxLength(MAX_INPUT_LENGTH)
         self.line_edit.setPlaceholderText("Paste the new API key here")
         self.line_edit.setAccessibleName("API key")
-        self.line_edit.setAccessibleDescription("The organisation API key from Lessonspace. It is hidden while you type.")
+        self.line_edit.setAccessibleDescription(
+            "The organisation API key from Lessonspace. It is hidden while you type."
+        )
         # Keep the key out of the clipboard history of careless copies and out of drag and drop.
         self.line_edit.setDragEnabled(False)
         # A menu of its own: Paste and Clear, nothing that copies or reveals the key.

@@ -33,8 +33,12 @@ BULLET = "\u25cf"  # what Qt draws for a password field's characters
 # Edits with a meaning of their own in a hidden field: a paste brings text
 # from outside; undo/redo would replay Qt's history of bullets, not the key.
 _PASTE = (QKeySequence.StandardKey.Paste,)
-_REFUSED = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo, QKeySequence.StandardKey.Cut,
-            QKeySequence.StandardKey.Copy)
+_REFUSED = (
+    QKeySequence.StandardKey.Undo,
+    QKeySequence.StandardKey.Redo,
+    QKeySequence.StandardKey.Cut,
+    QKeySequence.StandardKey.Copy,
+)
 
 
 class MaskedLineEdit(QLineEdit):
@@ -47,7 +51,7 @@ class MaskedLineEdit(QLineEdit):
 
     # -- the Python API sees the key -------------------------------------------
 
-    def text(self) -> str:  # noqa: D102 - QLineEdit's
+    def text(self) -> str:
         return super().text() if self._revealed else self._key
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
@@ -102,8 +106,10 @@ class MaskedLineEdit(QLineEdit):
             event.accept()
             return
         typed = event.text()
-        if typed and typed.isprintable() and not event.modifiers() & (
-            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.MetaModifier
+        if (
+            typed
+            and typed.isprintable()
+            and not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.MetaModifier)
         ):
             self._insert(typed)
             event.accept()

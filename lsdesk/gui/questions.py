@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
     """Ask `text` (shown literally) with Yes and No, No the default; True for Yes."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent
+    )
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setDefaultButton(QMessageBox.StandardButton.No)
     return box.exec() == QMessageBox.StandardButton.Yes

@@ -43,4 +43,3 @@ def feed(host: KeyServiceHost, model: StatusModel) -> None:
     host.saved.connect(saved)
     host.rotated.connect(rotated)
     host.forgotten.connect(forgotten)
-

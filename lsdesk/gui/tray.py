@@ -25,7 +25,7 @@ class TrayIcon(QSystemTrayIcon):
         *,
         open_window: Callable[[], None],
         check: Callable[[], object],
-        quit: Callable[[], None],
+        quit_app: Callable[[], None],
         parent: QObject | None = None,
     ):
         super().__init__(state_icon(None), parent)
@@ -34,7 +34,7 @@ class TrayIcon(QSystemTrayIcon):
         self.state_line = menu.addAction("")
         self.state_line.setEnabled(False)  # the state, as the first line: read, not clicked
         menu.addSeparator()
-        for text, action in (("&Open lsdesk", open_window), (CHECK_AGAIN, check), ("&Quit", quit)):
+        for text, action in (("&Open lsdesk", open_window), (CHECK_AGAIN, check), ("&Quit", quit_app)):
             item = QAction(text, menu)
             item.triggered.connect(action)
             menu.addAction(item)
@@ -56,7 +56,11 @@ class TrayIcon(QSystemTrayIcon):
 
     @Slot(object)
     def warn_invalid(self, key: KeyStatus) -> None:
-        title = f"{key.organisation.name}: the API key no longer works" if key.organisation and key.organisation.name else INVALID_TITLE
+        title = (
+            f"{key.organisation.name}: the API key no longer works"
+            if key.organisation and key.organisation.name
+            else INVALID_TITLE
+        )
         self.showMessage(title, INVALID_MESSAGE, QSystemTrayIcon.MessageIcon.Warning, 0)
 
     @Slot(QSystemTrayIcon.ActivationReason)

@@ -32,7 +32,9 @@ class KeyWatch(QObject):
 
     turned_invalid = Signal(object)
 
-    def __init__(self, model: StatusModel, check: Callable[[], object], interval_ms: int, parent: QObject | None = None):
+    def __init__(
+        self, model: StatusModel, check: Callable[[], object], interval_ms: int, parent: QObject | None = None
+    ):
         super().__init__(parent)
         self._check = check
         self._known: State | None = None

@@ -6,6 +6,7 @@ through `KeyServiceHost`, and comes back as a signal.
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -152,7 +153,7 @@ class SettingsWindow(QWidget):
             self.forget_button,
             self.settings_button,
         )
-        for before, after in zip(tab_order, tab_order[1:]):
+        for before, after in itertools.pairwise(tab_order):
             self.setTabOrder(before, after)
 
         self.key_field.submitted.connect(self.save)
@@ -234,7 +235,11 @@ class SettingsWindow(QWidget):
             return
         stopped = outcome(State.NO_STORAGE, KEYRING_STOPPED_MESSAGE, title=KEYRING_STOPPED_TITLE)
         if activity is Activity.SAVING:
-            self._model.acted(Action.SAVE, outcome(State.NO_STORAGE, SAVE_STOPPED_WAITING, title=KEYRING_STOPPED_TITLE), succeeded=False)
+            self._model.acted(
+                Action.SAVE,
+                outcome(State.NO_STORAGE, SAVE_STOPPED_WAITING, title=KEYRING_STOPPED_TITLE),
+                succeeded=False,
+            )
         elif activity is Activity.CHECKING:
             self._model.checked(stopped)
 
@@ -270,7 +275,9 @@ class SettingsWindow(QWidget):
         elif not key.live:
             checking = " Checking with Lessonspace now..." if model.activity is Activity.CHECKING else ""
             self.badge.show_state(
-                key.state, f"Last known: {key.title}", f"That was the status on {_when(key.last_checked)}.{checking}",
+                key.state,
+                f"Last known: {key.title}",
+                f"That was the status on {_when(key.last_checked)}.{checking}",
                 muted=True,
             )
         elif model.activity is Activity.CHECKING:

@@ -191,7 +191,9 @@ class KeyService(QObject):
             if progress_while_waiting:
                 self.rotation_progressed.emit(request_id, f"{KEYRING_WAITING_TITLE}...")
 
-        attention = Attention(waiting=waiting, answered=lambda: self.keyring_answered.emit(request_id), cancelled=cancelled)
+        attention = Attention(
+            waiting=waiting, answered=lambda: self.keyring_answered.emit(request_id), cancelled=cancelled
+        )
         attended = getattr(self._store, "attended", None)  # only the system keychain can be slow
         try:
             desk = self._open_desk()
@@ -199,7 +201,7 @@ class KeyService(QObject):
                 return  # shut down: nobody waits for this result
             with attended(attention) if attended is not None else contextlib.nullcontext():
                 result = operation(desk)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - a bug must end as a result, never kill the worker
             log_crash(f"operation {request_id}", error)
             # Each operation reports its own failure, as its own kind of result.
             result = crashed(outcome(State.UNFINISHED, CRASH_MESSAGE, title=CRASH_TITLE))

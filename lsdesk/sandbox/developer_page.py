@@ -63,9 +63,7 @@ _NEW_KEY = Template("""\
 """)
 
 
-def render_developer_page(
-    organisation_name: str, new_key: str | None = None, revoked_previous: bool = False
-) -> str:
+def render_developer_page(organisation_name: str, new_key: str | None = None, revoked_previous: bool = False) -> str:
     """The page as HTML; with `new_key`, it also shows that key, ready to copy."""
     new_key_section = ""
     if new_key is not None:

@@ -508,7 +508,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(reply)
 
-    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle  # noqa: N815 - http.server's names
 
     def _read_body(self) -> bytes | None:
         """Read the whole request body, so the connection stays usable; None if it can't be."""

@@ -41,8 +41,12 @@ def emit(record):
 
 def on_event(event):
     payload = event.any_data
-    record = {"event": event.type, "detail1": event.detail1, "detail2": event.detail2,
-              "data": payload if isinstance(payload, str) else None}
+    record = {
+        "event": event.type,
+        "detail1": event.detail1,
+        "detail2": event.detail2,
+        "data": payload if isinstance(payload, str) else None,
+    }
     if event.source is not None:
         record["source"] = readable(event.source)
     emit(record)

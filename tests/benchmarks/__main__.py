@@ -30,7 +30,9 @@ FIGURES: dict[str, Callable[[Bench], list[Row]]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__.split("\n\n")[1])
-    parser.add_argument("figures", nargs="*", metavar="FIGURE", help=f"measure only these: {', '.join(FIGURES)} (default: all)")
+    parser.add_argument(
+        "figures", nargs="*", metavar="FIGURE", help=f"measure only these: {', '.join(FIGURES)} (default: all)"
+    )
     parser.add_argument("--runs", type=int, default=7, help="runs of subject and of baseline per figure (default 7)")
     parser.add_argument("--markdown", action="store_true", help="print the table in Markdown")
     args = parser.parse_args(argv)

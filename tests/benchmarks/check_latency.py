@@ -53,6 +53,7 @@ def measure(bench: Bench) -> list[Row]:
             median(subject),
             median(baseline),
             note=f"LessonspaceClient.check (hello/ and my-organisation/) against one httpx GET of hello/, "
-            f"the sandbox adding {DELAY * 1000:.0f} ms to each answer; fresh connections; median of {bench.runs} runs each",
+            f"the sandbox adding {DELAY * 1000:.0f} ms to each answer; fresh connections; "
+            f"median of {bench.runs} runs each",
         )
     ]

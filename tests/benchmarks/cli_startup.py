@@ -20,7 +20,8 @@ from contextlib import redirect_stdout
 from lsdesk import main
 with redirect_stdout(io.StringIO()):
     main(sys.argv[1:])
-print(json.dumps({"qt_modules": sorted(name for name in sys.modules if name.split(".")[0] in ("PySide6", "shiboken6"))}))
+qt_modules = sorted(name for name in sys.modules if name.split(".")[0] in ("PySide6", "shiboken6"))
+print(json.dumps({"qt_modules": qt_modules}))
 """
 
 

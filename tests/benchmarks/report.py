@@ -83,7 +83,7 @@ def plain_table(rows: Sequence[Row]) -> str:
     """The table in aligned columns, for a terminal, followed by the rows' notes."""
     lines = [HEADERS, *(cells(row) for row in rows)]
     widths = [max(len(line[column]) for line in lines) for column in range(len(HEADERS))]
-    text = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines]
+    text = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip() for line in lines]
     text.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(text + _notes(rows))
 

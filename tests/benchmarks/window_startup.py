@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.benchmarks.bench import Bench
 from tests.benchmarks.measure import alternate, median
@@ -28,7 +28,9 @@ def startup_and_memory(bench: Bench) -> list[Row]:
         return {**report, "paint_ms": (report["first_paint"] - probe.started) * 1000}
 
     subject, baseline = alternate(bench.runs, lsdesk_window, bare_window)
-    widgets = f"{sum(census.values())} widgets ({subject[0]['widgets']} and {baseline[0]['widgets']} with Qt's own parts)"
+    widgets = (
+        f"{sum(census.values())} widgets ({subject[0]['widgets']} and {baseline[0]['widgets']} with Qt's own parts)"
+    )
     return [
         Row(
             "1. window start-up to first paint",
@@ -86,7 +88,7 @@ def growth(bench: Bench) -> list[Row]:
 
 def write_history(path, entries: int) -> None:
     """`entries` lines as lsdesk's History writes them, one check an hour, newest last."""
-    start = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2020, 1, 1, tzinfo=UTC)
     with open(path, "w", encoding="utf-8") as file:
         for number in range(entries):
             at = start + timedelta(hours=number)

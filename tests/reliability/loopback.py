@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-
 MAX_HEAD_BYTES = 256 * 1024
 
 
@@ -208,7 +207,7 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
 
     private_key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)

@@ -416,7 +416,10 @@ def _run_killed(cell: Cell, env: Environment) -> None:
             if cell.operation == "rotate":
                 child = subprocess.run(
                     [sys.executable, "-c", DIE_AT, sandbox.api_url, profile, new_key, "set", "backup", "after"],
-                    capture_output=True, text=True, timeout=60, env=child_env,
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    env=child_env,
                 )
                 died = child.returncode == -signal.SIGKILL
             else:
@@ -454,7 +457,11 @@ def _kill_while_waiting(operation: str, sandbox: SandboxServer, profile: str, ne
     command = "save" if operation == "save" else "check"
     process = subprocess.Popen(
         [sys.executable, "-m", "lsdesk", command, "--json", "--api-url", sandbox.api_url, "--profile", profile],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
     )
     try:
         process.stdin.write(new_key if command == "save" else "")
@@ -545,4 +552,3 @@ def run_all(env: Environment, *, progress: Callable[[str], None] = lambda _text:
             progress(f"{operation} x {fault.name}")
             run_cell(operation, fault, env)
     return dict(RESULTS)
-

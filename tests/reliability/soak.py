@@ -153,7 +153,10 @@ def run_soak(
     rotated = [f"soak-{run}-r{index}" for index in range(rotation_profiles)]
     failures: list[str] = []
 
-    with SandboxProcess() as sandbox, LessonspaceClient(sandbox.api_url, min_check_interval=min_check_interval) as client:
+    with (
+        SandboxProcess() as sandbox,
+        LessonspaceClient(sandbox.api_url, min_check_interval=min_check_interval) as client,
+    ):
         progress("making keys")
         for profile in checked + rotated:
             store.set(profile, sandbox.generate_key())

@@ -1,8 +1,8 @@
 """The baseline window: plain PySide6 widgets, started the way the lsdesk probe starts.
 
-    startup CENSUS_JSON   first paint and peak memory of a window with the census's widgets
-    idle SECONDS          the longest gap between 5 ms ticks while that window sits idle
-                          (the census comes on stdin)
+startup CENSUS_JSON   first paint and peak memory of a window with the census's widgets
+idle SECONDS          the longest gap between 5 ms ticks while that window sits idle
+                      (the census comes on stdin)
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ def main() -> int:
         window = build_bare_window(json.loads(argument))
 
         def painted(at: float) -> None:
-            QTimer.singleShot(0, lambda: done(first_paint=at, peak_rss_mib=peak_rss_mib(), widgets=total_widgets(window)))
+            QTimer.singleShot(
+                0, lambda: done(first_paint=at, peak_rss_mib=peak_rss_mib(), widgets=total_widgets(window))
+            )
 
     else:
         from tests.benchmarks.probes.tick_gaps import TickGaps  # not in the start-up probe: it costs time

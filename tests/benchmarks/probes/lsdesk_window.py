@@ -64,7 +64,9 @@ def when_idle(window: QWidget, then: Callable[[], None]) -> None:
 class Startup:
     def painted(self, window: QWidget, at: float) -> None:
         def done() -> None:
-            report(first_paint=at, peak_rss_mib=peak_rss_mib(), census=widget_census(window), widgets=total_widgets(window))
+            report(
+                first_paint=at, peak_rss_mib=peak_rss_mib(), census=widget_census(window), widgets=total_widgets(window)
+            )
             window.close()
 
         when_idle(window, done)
