@@ -20,6 +20,7 @@ from lsdesk.core.api_url import ApiUrlError, resolve_api_url
 from lsdesk.core.keystore import KEYRING_WAITING_TITLE, Attention, SystemKeyStore, check_profile_name, keyring_timeout
 from lsdesk.core.local_problem import PROBLEM_IN_LSDESK, describe_local_problem
 from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, Outcome, State, outcome
+from lsdesk.core.preferences import IniSettings, Preferences, settings_path
 
 if TYPE_CHECKING:
     from lsdesk.core.desk import KeyDesk
@@ -63,7 +64,7 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
         return run_window(api_url=args.api_url, profile=args.profile, sandbox=args.sandbox)
 
     try:
-        api_url = resolve_api_url(args.api_url)
+        api_url = resolve_api_url(args.api_url, preferred=Preferences.load(IniSettings(settings_path())).api_url)
         profile = check_profile_name(args.profile)
         store = SystemKeyStore(timeout=keyring_timeout())
     except (ApiUrlError, ValueError) as error:
@@ -229,7 +230,10 @@ def _common_options() -> argparse.ArgumentParser:
         "--api-url",
         metavar="URL",
         default=argparse.SUPPRESS,
-        help="Lessonspace API root (default: $LSDESK_API_URL or https://api.thelessonspace.com/v2/)",
+        help=(
+            "Lessonspace API root (default: $LSDESK_API_URL, else the address saved in the window's Settings, "
+            "else https://api.thelessonspace.com/v2/)"
+        ),
     )
     common.add_argument(
         "--profile",

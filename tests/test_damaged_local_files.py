@@ -19,8 +19,8 @@ from PySide6.QtCore import QSettings
 from lsdesk.core.history import History
 from lsdesk.core.keystore import MemoryKeyStore
 from lsdesk.core.outcome import State, outcome
+from lsdesk.core.preferences import DEFAULT_WATCH_MINUTES, WATCH_CHOICES_MINUTES, Preferences
 from lsdesk.core.rotation import FINISHED, RotationJournal, Step, backup_slot, pending_slot, recover_rotation
-from lsdesk.gui.preferences import DEFAULT_WATCH_MINUTES, WATCH_CHOICES_MINUTES, Preferences
 from lsdesk.sandbox import DEMO_KEY
 
 PROFILE = "default"

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QDialogButtonBox
 from lsdesk.core.api_url import API_URL_ENV
 from lsdesk.core.keystore import MemoryKeyStore
 from lsdesk.core.outcome import State
-from lsdesk.gui.preferences import DEFAULT_WATCH_MINUTES, MIN_WATCH_MINUTES, Preferences, PreferencesDialog
+from lsdesk.core.preferences import DEFAULT_WATCH_MINUTES, MIN_WATCH_MINUTES, Preferences
+from lsdesk.gui.preferences import PreferencesDialog
 from lsdesk.gui.tray import TrayIcon
 from lsdesk.sandbox import DEMO_KEY
 from tests.conftest import WAIT_MS

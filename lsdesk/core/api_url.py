@@ -41,8 +41,12 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def resolve_api_url(override: str | None = None) -> str:
-    """The API root to use: `override`, else $LSDESK_API_URL, else Lessonspace.
+FROM_SETTINGS = "This is the API address saved in lsdesk's Settings: change it there, or empty it to use Lessonspace."
+
+
+def resolve_api_url(override: str | None = None, *, preferred: str | None = None) -> str:
+    """The API root to use: `override` (--api-url), else $LSDESK_API_URL, else `preferred`
+    (the address saved in Settings), else Lessonspace.
 
     An address typed without a scheme ("api.thelessonspace.com") gets
     https://, even for this computer ("127.0.0.1:8765" too): plain http://
@@ -50,7 +54,17 @@ def resolve_api_url(override: str | None = None) -> str:
     trailing slash; raises ApiUrlError for an address that is malformed or
     would send the key in clear text.
     """
-    raw = (override or os.environ.get(API_URL_ENV) or DEFAULT_API_URL).strip()
+    chosen = override or os.environ.get(API_URL_ENV)
+    if not chosen and preferred and preferred.strip():
+        try:
+            return _api_root(preferred)
+        except ApiUrlError as error:
+            raise ApiUrlError(f"{error} {FROM_SETTINGS}") from None
+    return _api_root(chosen or DEFAULT_API_URL)
+
+
+def _api_root(address: str) -> str:
+    raw = address.strip()
     if raw and not _SCHEME.match(raw):
         raw = "https://" + raw
     try:

@@ -15,13 +15,13 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from lsdesk.core import paths
-from lsdesk.core.api_url import API_URL_ENV, ApiUrlError, developer_settings_url, resolve_api_url
+from lsdesk.core.api_url import ApiUrlError, developer_settings_url, resolve_api_url
 from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name, keyring_timeout
+from lsdesk.core.preferences import Preferences, settings_path
 from lsdesk.core.rotation import RotationJournal
 from lsdesk.core.status import STATUS_FOLDER, StatusFile, StatusModel
 from lsdesk.gui.first_paint import after_first_paint
-from lsdesk.gui.preferences import Preferences
 from lsdesk.gui.single_window import SingleWindow, server_name
 from lsdesk.gui.status_feed import feed
 from lsdesk.gui.theme import icon
@@ -42,8 +42,8 @@ SANDBOX_APPLICATION = "lsdesk-sandbox"
 
 
 def settings_for(application: str = APPLICATION) -> QSettings:
-    """lsdesk's preferences and last known status (never a key)."""
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, application)
+    """lsdesk's preferences (never a key), in the file the command line reads too."""
+    return QSettings(str(settings_path(application)), QSettings.Format.IniFormat)
 
 
 def create_window(
@@ -70,8 +70,7 @@ def create_window(
     """
     settings = settings or settings_for()
     preferences = Preferences.load(settings)
-    # The --api-url option, then $LSDESK_API_URL, then the Settings dialog's address.
-    url = resolve_api_url(api_url or os.environ.get(API_URL_ENV) or preferences.api_url or None)
+    url = resolve_api_url(api_url, preferred=preferences.api_url)
     profile = check_profile_name(profile)
     store = store or SystemKeyStore(timeout=keyring_timeout())
     journal = journal or RotationJournal(paths.state_dir() / "rotation")

@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
 
 from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
 from lsdesk.core.outcome import State, outcome
+from lsdesk.core.preferences import Preferences
 from lsdesk.core.status import Action, Activity, KeyStatus, StatusModel
 from lsdesk.gui.badge import StatusBadge
 from lsdesk.gui.browser_fallback import BrowserFallback
 from lsdesk.gui.history_view import HistoryList
 from lsdesk.gui.key_field import ApiKeyField
 from lsdesk.gui.message_bar import MessageBar
-from lsdesk.gui.preferences import Preferences
 from lsdesk.gui.questions import ask_to_switch_organisations, ask_yes_no
 from lsdesk.gui.theme import banner_style, icon
 from lsdesk.gui.worker import KeyServiceHost

@@ -1,0 +1,214 @@
+"""The few non-secret preferences (API address, check interval, tray), and where they are kept.
+
+The window's Settings dialog writes them with Qt's QSettings, in its INI
+format, to `settings_path()`; the command line reads the same file without
+Qt (`IniSettings`), so `lsdesk check` uses the API address the admin chose in
+Settings. The file is plain text anyone can edit: whatever it holds, lsdesk
+starts, replacing a value it cannot use and logging it by its name alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from lsdesk.core.paths import APP_NAME
+from lsdesk.core.small_file import read_plain_file
+
+log = logging.getLogger(__name__)
+
+# How often the running app re-checks the key. Never more often than every
+# 15 minutes: a key does not change that fast, and Lessonspace limits requests.
+WATCH_CHOICES_MINUTES = (15, 30, 60, 180, 360, 720, 1440)
+DEFAULT_WATCH_MINUTES = 360
+MIN_WATCH_MINUTES = WATCH_CHOICES_MINUTES[0]
+
+API_URL = "preferences/api_url"
+WATCH_MINUTES = "preferences/watch_minutes"
+KEEP_IN_TRAY = "preferences/keep_in_tray"
+
+# A settings file holds a handful of lines; anything bigger is not lsdesk's.
+MAX_SETTINGS_BYTES = 1024 * 1024
+
+
+class SettingsReader(Protocol):
+    """What Preferences reads: QSettings in the window, IniSettings on the command line."""
+
+    def value(self, name: str, default: object = None) -> object: ...
+
+
+class SettingsWriter(SettingsReader, Protocol):
+    def setValue(self, name: str, value: object) -> None: ...  # noqa: N802 - QSettings' name
+
+    def sync(self) -> None: ...
+
+
+def settings_path(application: str = APP_NAME) -> Path:
+    """The file QSettings uses for lsdesk in its INI format and the user scope (Qt's own rule):
+    `%APPDATA%\\lsdesk\\<application>.ini` on Windows, `$XDG_CONFIG_HOME/lsdesk/` or
+    `~/.config/lsdesk/` elsewhere, macOS included."""
+    if sys.platform == "win32":
+        base = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+    else:
+        base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / APP_NAME / f"{application}.ini"
+
+
+@dataclass(frozen=True)
+class Preferences:
+    api_url: str = ""  # empty: $LSDESK_API_URL or Lessonspace itself
+    watch_minutes: int = DEFAULT_WATCH_MINUTES
+    keep_in_tray: bool = True
+
+    @classmethod
+    def load(cls, settings: SettingsReader) -> Preferences:
+        """The saved preferences, each wrong type or out-of-range value replaced (a number of
+        minutes by the nearest choice the dialog offers) and logged by its name alone."""
+        return cls(
+            api_url=_text(settings, API_URL, ""),
+            watch_minutes=_watch_minutes(settings),
+            keep_in_tray=_flag(settings, KEEP_IN_TRAY, True),
+        )
+
+    def save(self, settings: SettingsWriter) -> None:
+        settings.setValue(API_URL, self.api_url)
+        settings.setValue(WATCH_MINUTES, self.watch_minutes)
+        settings.setValue(KEEP_IN_TRAY, "true" if self.keep_in_tray else "false")
+        settings.sync()
+
+
+def _text(settings: SettingsReader, name: str, default: str) -> str:
+    value = settings.value(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):  # an INI value with a comma reads as a list
+        log.warning("ignored the setting %s: not a piece of text", name)
+        return default
+    return value
+
+
+def _flag(settings: SettingsReader, name: str, default: bool) -> bool:
+    value = settings.value(name, None)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if isinstance(value, (str, int)) else ""
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    log.warning("ignored the setting %s: not true or false", name)
+    return default
+
+
+def _watch_minutes(settings: SettingsReader) -> int:
+    """A number of minutes the dialog offers: the largest choice not above the
+    saved number, and never below the shortest choice."""
+    value = settings.value(WATCH_MINUTES, None)
+    if value is None:
+        return DEFAULT_WATCH_MINUTES
+    try:
+        if isinstance(value, bool):
+            raise TypeError("a flag, not a number")
+        minutes = int(value)
+    except (TypeError, ValueError, OverflowError):
+        log.warning("ignored the setting %s: not a whole number", WATCH_MINUTES)
+        return DEFAULT_WATCH_MINUTES
+    if minutes in WATCH_CHOICES_MINUTES:
+        return minutes
+    chosen = max([choice for choice in WATCH_CHOICES_MINUTES if choice <= minutes], default=MIN_WATCH_MINUTES)
+    log.warning("the setting %s is not one of the offered intervals; using %d minutes", WATCH_MINUTES, chosen)
+    return chosen
+
+
+class IniSettings:
+    """QSettings' INI file, read without Qt: `value("section/key")` as QSettings gives it.
+
+    Qt writes a plain value as it is, quotes one with a comma, semicolon,
+    quote or outer spaces, escapes with backslashes (\\", \\\\, \\n, \\xhhhh, ...),
+    reads an unquoted comma as a list, and marks a typed value with @ (a
+    leading @ of a string is doubled). A file that is missing, damaged or not
+    a plain file reads as empty.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._values: dict[str, str | list[str]] | None = None
+
+    def value(self, name: str, default: object = None) -> object:
+        if self._values is None:
+            self._values = self._read()
+        return self._values.get(name, default)
+
+    def _read(self) -> dict[str, str | list[str]]:
+        try:
+            text = read_plain_file(self.path, MAX_SETTINGS_BYTES).decode("utf-8", errors="replace")
+        except FileNotFoundError:
+            return {}
+        except OSError as error:
+            log.warning("ignored the settings file: %s", type(error).__name__)
+            return {}
+        values: dict[str, str | list[str]] = {}
+        section = ""
+        for line in text.splitlines():
+            line = line.strip()
+            if not line or line[0] in ";#":
+                continue
+            if line.startswith("[") and line.endswith("]"):
+                section = line[1:-1].strip()
+                continue
+            key, equals, raw = line.partition("=")
+            if not equals:
+                continue
+            name = key.strip() if section in ("", "General") else f"{section}/{key.strip()}"
+            parsed = _unescaped(raw.strip())
+            if parsed is not None:
+                values[name] = parsed
+        return values
+
+
+_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def _unescaped(raw: str) -> str | list[str] | None:
+    """One INI value as QSettings reads it: text, a list (an unquoted comma), or None for a typed value."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    index = 0
+    while index < len(raw):
+        char = raw[index]
+        index += 1
+        if char == '"':
+            quoted = not quoted
+        elif char == "\\" and index < len(raw):
+            escaped = raw[index]
+            index += 1
+            if escaped == "x":
+                digits = ""
+                while index < len(raw) and len(digits) < 4 and raw[index] in "0123456789abcdefABCDEF":
+                    digits += raw[index]
+                    index += 1
+                current.append(chr(int(digits, 16)) if digits else "x")
+            else:
+                current.append(_ESCAPES.get(escaped, escaped))
+        elif char == "," and not quoted:
+            parts.append("".join(current).strip())
+            current = []
+        elif char in " \t" and not quoted and not current:
+            continue  # spaces after a comma
+        else:
+            current.append(char)
+    text = "".join(current)
+    if parts:
+        return [*parts, text.strip()]
+    if text.startswith("@@"):
+        return text[1:]
+    if text.startswith("@"):
+        return None  # @Variant(...), @ByteArray(...), @Invalid(): not a preference lsdesk writes
+    return text
