@@ -179,9 +179,9 @@ def _wait_for(signal: SignalInstance, timeout_ms: int) -> bool:
 
 
 def _settle(window) -> None:
-    """Let the window lay out its final text, then fit it to its content."""
+    """Let the window lay out its final text, then fit it to its content: the whole window, as on a tall screen."""
     QApplication.processEvents()
-    window.adjustSize()
+    window.resize(window.sizeHint())
     QApplication.processEvents()
 
 

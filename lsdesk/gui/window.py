@@ -10,8 +10,8 @@ import itertools
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -28,10 +28,12 @@ from lsdesk.core.preferences import Preferences
 from lsdesk.core.status import Action, Activity, KeyStatus, StatusModel
 from lsdesk.gui.badge import StatusBadge
 from lsdesk.gui.browser_fallback import BrowserFallback
+from lsdesk.gui.elided_label import ElidedLabel
 from lsdesk.gui.history_view import HistoryList
 from lsdesk.gui.key_field import ApiKeyField
 from lsdesk.gui.message_bar import MessageBar
 from lsdesk.gui.questions import ask_to_switch_organisations, ask_yes_no
+from lsdesk.gui.scrolling_column import ScrollingColumn
 from lsdesk.gui.theme import banner_style, icon
 from lsdesk.gui.worker import KeyServiceHost
 
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
 WINDOW_TITLE = "Lessonspace Integration Settings"
 SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
 UNKNOWN = "Unknown"
+# Room left for the title bar and frame the window manager adds around the window.
+TITLE_BAR_ALLOWANCE = 48
 SAVE_STOPPED_WAITING = "lsdesk stopped waiting for your keyring. Unlock your keyring, then press Save again."
 SAVING = "Checking the new key with Lessonspace..."
 FORGETTING = "Removing the saved key..."
@@ -93,6 +97,7 @@ class SettingsWindow(QWidget):
         self._quitting = False
         self._developer_url = developer_url
         self._banner: QLabel | None = None
+        self._fitted = False
 
         profile = host.profile
         self.setWindowTitle(
@@ -104,7 +109,7 @@ class SettingsWindow(QWidget):
         self.badge = StatusBadge(self)
         self.profile_label = self._detail_label("profileLabel")
         self.profile_label.setText(profile)
-        self.organisation_label = self._detail_label("organisationLabel")
+        self.organisation_label = self._detail_label("organisationLabel", ElidedLabel)
         self.key_ending_label = self._detail_label("keyEndingLabel")
         self.last_checked_label = self._detail_label("lastCheckedLabel")
         self.last_confirmed_label = self._detail_label("lastConfirmedLabel")
@@ -353,11 +358,18 @@ class SettingsWindow(QWidget):
         return handled
 
     def _fit_height(self) -> None:
-        """Grow the window when a longer message needs room. Qt's minimum size
-        ignores wrapped text, which would otherwise squeeze the help below."""
+        """Keep room for the badge's whole message, however it wraps: Qt's minimum
+        size ignores wrapped text, which would otherwise squeeze it.
+
+        The layout's height for this width counts the scrolled column at its full
+        height; it needs only its minimum, and scrolls the rest.
+        """
         layout = self.layout()
-        if layout is not None and layout.hasHeightForWidth():
-            self.setMinimumHeight(layout.totalHeightForWidth(self.width()))
+        if layout is None or not layout.hasHeightForWidth():
+            return
+        column = self.scroll_area
+        whole = layout.totalHeightForWidth(self.width())
+        self.setMinimumHeight(whole - column.sizeHint().height() + column.minimumSizeHint().height())
 
     @Slot()
     def open_preferences(self) -> PreferencesDialog:
@@ -430,6 +442,19 @@ class SettingsWindow(QWidget):
         help_layout.addWidget(self.open_developer_button)
         help_layout.addWidget(self.developer_fallback)
 
+        # The badge and the window's own buttons stay in view; the rest scrolls when the screen
+        # is too short for it (a small laptop at 200 %, a large system font).
+        content = QWidget(self)
+        content_column = QVBoxLayout(content)
+        content_column.setContentsMargins(0, 0, 0, 0)
+        content_column.setSpacing(12)
+        content_column.addLayout(details)
+        content_column.addWidget(key_box)
+        content_column.addWidget(help_box)
+        content_column.addWidget(history_box)
+        content_column.addStretch(1)
+        self.scroll_area = ScrollingColumn(content, self)
+
         column = QVBoxLayout(self)
         column.setContentsMargins(16, 16, 16, 16)
         column.setSpacing(12)
@@ -444,19 +469,26 @@ class SettingsWindow(QWidget):
         waiting_row.addWidget(self.waiting_label, 1)
         waiting_row.addWidget(self.cancel_button)
         column.addLayout(waiting_row)
-        column.addLayout(details)
-        column.addWidget(key_box)
-        column.addWidget(help_box)
-        column.addWidget(history_box)
+        column.addWidget(self.scroll_area, 1)
         settings_row = QHBoxLayout()
         settings_row.addWidget(self.forget_button)
         settings_row.addStretch(1)
         settings_row.addWidget(self.settings_button)
         column.addLayout(settings_row)
-        column.addStretch(1)
 
-    def _detail_label(self, name: str) -> QLabel:
-        label = QLabel(UNKNOWN, self)
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        if not self._fitted:
+            self._fitted = True
+            self.fit_to_screen()
+        super().showEvent(event)
+
+    def fit_to_screen(self) -> None:
+        """All of the window where the screen has room for it, else as much as fits (the rest scrolls)."""
+        room = self.screen().availableGeometry().size() - QSize(0, TITLE_BAR_ALLOWANCE)
+        self.resize(self.sizeHint().expandedTo(self.minimumSizeHint()).boundedTo(room).expandedTo(self.minimumSize()))
+
+    def _detail_label(self, name: str, kind: type[QLabel] = QLabel) -> QLabel:
+        label = kind(UNKNOWN, self)
         label.setObjectName(name)
         label.setTextFormat(Qt.TextFormat.PlainText)  # the organisation's name comes from the server
         return label
