@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +25,10 @@ ON_THE_SANDBOX = "the sandbox's API address"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # A suite started in the background by a script (`... &`) inherits SIGINT ignored, and passes
+    # that on to every lsdesk it starts: the Ctrl-C tests could then never see lsdesk stop.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     # Preferences, logs, history, rotation journals and the last known status
     # go to a throwaway folder, never into the developer's own lsdesk files.
     home = Path(tempfile.mkdtemp(prefix="lsdesk-tests-"))
@@ -67,8 +72,8 @@ def no_browser(monkeypatch, tmp_path):
 
 
 def answer_when_asked(qtbot, button) -> list:
-    """Click `button` on the real modal question once it opens (it would wait
-    for a click); the list gets each question's text and text format."""
+    """Click `button` (a standard button, or a button's text) on the real modal question once it
+    opens (it would wait for a click); the list gets each question's text and text format."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -79,7 +84,11 @@ def answer_when_asked(qtbot, button) -> list:
         box = QApplication.activeModalWidget()
         if isinstance(box, QMessageBox):
             asked.append((box.text(), box.textFormat()))
-            box.button(button).click()
+            if isinstance(button, str):
+                (chosen,) = [candidate for candidate in box.buttons() if candidate.text() == button]
+            else:
+                chosen = box.button(button)
+            chosen.click()
         elif next(tries, None) is not None:
             QTimer.singleShot(20, answer)
 

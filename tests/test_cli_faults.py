@@ -222,6 +222,9 @@ def test_ctrl_c_at_the_key_prompt_exits_130_with_one_line(sandbox):
         _read_until(master, b"Paste your Lessonspace API key")
         os.write(master, b"\x03")
         rest = _read_to_end(master).decode()
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)  # waiting for a child that did not end would hang the suite
+        raise
     finally:
         _, status = os.waitpid(pid, 0)
         os.close(master)
