@@ -23,9 +23,10 @@ from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore, credential_serv
 from lsdesk.core.rotation import RotationJournal, backup_slot, pending_slot
 from lsdesk.gui import app, clipboard
 from lsdesk.gui.app import create_window
+from lsdesk.gui.rotate_dialog import CLOSE_ANYWAY
 from lsdesk.gui.worker import CRASH_MESSAGE, unfinished_threads
 from lsdesk.sandbox import DEMO_KEY
-from tests.conftest import CANARY_KEY
+from tests.conftest import CANARY_KEY, answer_when_asked
 from tests.flaky_keyring import FlakyBackend
 from tests.test_rotate_dialog import rotate_with
 from tests.test_rotation_crash import DIE_AT
@@ -219,7 +220,9 @@ def test_canary_never_leaves_the_rotation_dialog_the_journal_the_history_or_the_
     texts += visible_texts(window)
     journal_text = texts_of_files(journal.folder)
     assert journal.read("default") is not None
+    asked = answer_when_asked(qtbot, CLOSE_ANYWAY)  # the new key was not copied: lsdesk asks first
     dialog.reject()
+    assert asked
     window.close()
     relaunched = open_window()
     assert "interrupted" in relaunched.message_bar.text()

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from lsdesk.core.keystore import MemoryKeyStore, SystemKeyStore
 from lsdesk.core.outcome import State
-from lsdesk.core.rotation import Step, backup_slot
+from lsdesk.core.rotation import ELSEWHERE, Step, backup_slot
 from lsdesk.gui import clipboard
-from lsdesk.gui.rotate_dialog import RotateDialog
+from lsdesk.gui.rotate_dialog import CLOSE_ANYWAY, COPY_AND_CLOSE, NOT_COPIED_TITLE, RotateDialog
 from lsdesk.sandbox import DEMO_KEY
 from tests.conftest import NO_BROWSER_WARNINGS, WAIT_MS, answer_when_asked
 from tests.flaky_keyring import FlakyBackend
@@ -27,6 +27,12 @@ def store():
     keys = MemoryKeyStore()
     keys.set("default", DEMO_KEY)
     return keys
+
+
+def result_lines(dialog) -> list[str]:
+    """The rotation's result as the admin reads it, top to bottom."""
+    labels = [label for label in dialog.result_list.findChildren(QLabel) if label.isVisible()]
+    return [label.text() for label in sorted(labels, key=lambda label: label.y())]
 
 
 def rotate_with(qtbot, dialog, key: str):
@@ -46,7 +52,13 @@ def test_rotation_with_the_old_key_revoked_ends_with_the_new_key_saved(open_wind
     new_key = sandbox.generate_key(revoke_previous=True)
     result = rotate_with(qtbot, dialog, new_key)
     assert result.rotated
-    assert "The old key no longer works." in dialog.status.text()
+    assert dialog.status.text() == "API key rotated."
+    assert result_lines(dialog) == [
+        f"Done: The new key is saved in {store.description}.",
+        "The old key no longer works.",
+        ELSEWHERE,
+    ]
+    assert dialog.revoke_button is None  # nothing to revoke
     assert store.get("default") == new_key
     assert store.get(backup_slot("default")) is None
     assert journal.read("default") is None
@@ -60,7 +72,8 @@ def test_rotation_with_the_old_key_still_working_says_to_revoke_it(open_window, 
     window = open_window()
     dialog = window.open_rotation()
     rotate_with(qtbot, dialog, sandbox.generate_key())
-    assert "The old key still works: revoke it" in dialog.status.text()
+    assert "The old key still works: revoke it" in result_lines(dialog)[1]
+    assert dialog.revoke_button.isVisible()
 
 
 def test_a_rejected_new_key_keeps_everything_as_it_was(open_window, store, qtbot):
@@ -97,6 +110,11 @@ def test_a_key_for_another_organisation_asks_first(open_window, store, sandbox, 
     assert "Other Academy (id 5151), not Demo Tutoring Co (id 4242)" in asked[0][0]
     assert store.get("default") == other_key
     assert window.organisation_label.text() == "Other Academy (id 5151)"
+    # The old key is still Demo Tutoring Co's, and still works: the advice says whose it is.
+    assert result_lines(dialog)[1] == (
+        "The old key, for Demo Tutoring Co (id 4242), still works: "
+        "revoke it in that organisation's Lessonspace dashboard (Settings > Developer)."
+    )
 
 
 def test_a_keychain_that_refuses_the_new_key_keeps_it_in_the_dialog_to_retry_or_copy(
@@ -172,6 +190,7 @@ def test_the_dialog_cannot_be_closed_while_the_rotation_runs(open_window, sandbo
         dialog.reject()
         assert dialog.isVisible()
         assert not dialog.close_button.isEnabled()
+    answer_when_asked(qtbot, CLOSE_ANYWAY)  # the new key was not copied: lsdesk asks first
     dialog.reject()
     assert not dialog.isVisible()
 
@@ -273,3 +292,81 @@ def test_the_dialog_opens_with_focus_in_the_key_field_and_escape_gives_it_back(o
     qtbot.keyClick(dialog.key_field.line_edit, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.rotate_button, timeout=WAIT_MS)
+
+
+# -- the result, and closing before the new key was copied --------------------------------------
+
+
+def rotated_dialog(open_window, sandbox, qtbot):
+    window = open_window()
+    dialog = window.open_rotation()
+    new_key = sandbox.generate_key()
+    assert rotate_with(qtbot, dialog, new_key).rotated
+    return dialog, new_key
+
+
+def test_each_follow_up_has_its_own_button_and_copy_is_the_next_step(open_window, sandbox, qtbot):
+    dialog, _ = rotated_dialog(open_window, sandbox, qtbot)
+    rows = dialog.result_list.layout()
+    buttons = [rows.itemAtPosition(row, 1).widget() for row in (1, 2)]
+    assert buttons == [dialog.revoke_button, dialog.copy_button]
+    assert dialog.revoke_button.text() == "Open Lessonspace &dashboard"
+    assert dialog.copy_button.isVisible()
+    assert not dialog.intro.isVisible()  # the instructions are done with
+    assert dialog.focusWidget() is dialog.copy_button
+
+
+def test_closing_before_the_new_key_was_copied_asks_and_copy_and_close_copies_it(open_window, sandbox, qtbot):
+    dialog, new_key = rotated_dialog(open_window, sandbox, qtbot)
+    asked = answer_when_asked(qtbot, COPY_AND_CLOSE)
+    dialog.reject()
+    assert asked and asked[0][0] == NOT_COPIED_TITLE
+    assert not dialog.isVisible()
+    assert QGuiApplication.clipboard().text() == new_key
+
+
+def test_close_anyway_closes_without_copying(open_window, sandbox, qtbot):
+    dialog, _ = rotated_dialog(open_window, sandbox, qtbot)
+    QGuiApplication.clipboard().setText("what the admin had copied")
+    answer_when_asked(qtbot, CLOSE_ANYWAY)
+    dialog.reject()
+    assert not dialog.isVisible()
+    assert QGuiApplication.clipboard().text() == "what the admin had copied"
+
+
+def test_cancelling_the_question_keeps_the_dialog_and_the_key(open_window, sandbox, qtbot):
+    dialog, _ = rotated_dialog(open_window, sandbox, qtbot)
+    answer_when_asked(qtbot, QMessageBox.StandardButton.Cancel)
+    dialog.reject()
+    assert dialog.isVisible()
+    assert dialog.copy_button.isVisible()
+    answer_when_asked(qtbot, CLOSE_ANYWAY)
+    dialog.reject()
+
+
+def test_once_copied_the_dialog_closes_without_asking_and_copy_again_says_it_once(open_window, sandbox, qtbot):
+    dialog, new_key = rotated_dialog(open_window, sandbox, qtbot)
+    before = result_lines(dialog)
+    for _ in range(3):
+        qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    assert result_lines(dialog) == before
+    assert dialog.status.text() == "API key rotated."
+    assert dialog.copy_note.text().count("on the clipboard") == 1
+    assert QGuiApplication.clipboard().text() == new_key
+    dialog.reject()  # no question: answering one here would hang the test
+    assert not dialog.isVisible()
+
+
+def test_a_key_the_keychain_refused_is_not_lost_by_closing_either(open_window, sandbox, qtbot, caplog):
+    backend = FlakyBackend(fail_set_for=frozenset({"default"}))
+    backend.values[("lsdesk:default", "default")] = DEMO_KEY
+    window = open_window(key_store=SystemKeyStore(backend=backend))
+    dialog = window.open_rotation()
+    with caplog.at_level(logging.WARNING):
+        assert not rotate_with(qtbot, dialog, sandbox.generate_key()).rotated
+    asked = answer_when_asked(qtbot, QMessageBox.StandardButton.Cancel)
+    dialog.reject()
+    assert asked
+    assert dialog.isVisible()
+    answer_when_asked(qtbot, CLOSE_ANYWAY)
+    dialog.reject()

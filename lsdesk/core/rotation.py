@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.keystore import KeyStore, KeyStoreError
 from lsdesk.core.organisation_guard import other_organisation
-from lsdesk.core.outcome import Outcome, State, outcome
+from lsdesk.core.outcome import Organisation, Outcome, State, outcome
 from lsdesk.core.profile_lock import WRITER_WAIT_SECONDS, ProfileLock, busy
 from lsdesk.core.small_file import read_plain_file, replace_atomically
 
@@ -64,6 +64,13 @@ class Step(enum.Enum):
     CLEANING_UP = "cleaning_up"
 
 
+class FollowUp(enum.Enum):
+    """What the admin can do next, after a rotation: each is one line of the result, with its own button."""
+
+    REVOKE_OLD_KEY = "revoke_old_key"  # in the Lessonspace dashboard
+    UPDATE_ELSEWHERE = "update_elsewhere"  # paste the new key where the old one is used
+
+
 @dataclass(frozen=True)
 class RotationResult:
     """`rotated` is True once the new key is saved and the old slot is gone.
@@ -71,12 +78,17 @@ class RotationResult:
     `needs_confirmation` is True when the new key belongs, or may belong, to
     another organisation: nothing was changed, and the admin may confirm and
     retry (lsdesk/core/organisation_guard.py).
+
+    After a rotation, `done` says what was done and `follow_ups` what is left
+    to do, each as a sentence; `outcome.message` is all of them in a row.
     """
 
     outcome: Outcome
     rotated: bool
     old_key: OldKey | None = None
     needs_confirmation: bool = False
+    done: str = ""
+    follow_ups: tuple[tuple[FollowUp | None, str], ...] = ()
 
 
 # '#' never occurs in a profile name, so these slots cannot collide with one.
@@ -233,14 +245,20 @@ def _rotate_locked(
     progress("Checking whether the old key still works...")
     old_state = _old_key_state(client.check(old_key))
     log.info("rotated profile %s to key ending %s; old key %s", profile, key_ending(new_key), old_state.value)
-    return RotationResult(
-        replace(
-            checked,
-            title="API key rotated",
-            message=f"The new key is saved in {store.description}. {_OLD_KEY_SENTENCES[old_state]} {ELSEWHERE}",
+    done = f"The new key is saved in {store.description}."
+    follow_ups = (
+        (
+            None if old_state is OldKey.REJECTED else FollowUp.REVOKE_OLD_KEY,
+            _old_key_sentence(old_state, _other_organisation_of(current, checked)),
         ),
+        (FollowUp.UPDATE_ELSEWHERE, ELSEWHERE),
+    )
+    return RotationResult(
+        replace(checked, title="API key rotated", message=" ".join([done, *(text for _, text in follow_ups)])),
         rotated=True,
         old_key=old_state,
+        done=done,
+        follow_ups=follow_ups,
     )
 
 
@@ -303,11 +321,22 @@ def _after_failure(settled: bool) -> str:
     return _NEW_KEY_NOT_SAVED if settled else _UNSETTLED
 
 
-_OLD_KEY_SENTENCES = {
-    OldKey.REJECTED: "The old key no longer works.",
-    OldKey.STILL_VALID: "The old key still works: revoke it in the Lessonspace dashboard (Settings > Developer).",
-    OldKey.UNKNOWN: "Couldn't tell whether the old key still works: check it in the Lessonspace dashboard.",
-}
+def _old_key_sentence(state: OldKey, organisation: Organisation | None) -> str:
+    """What became of the old key; naming its organisation when the new key is another organisation's."""
+    whose = f", for {organisation.describe()}," if organisation else ""
+    dashboard = "that organisation's Lessonspace dashboard" if organisation else "the Lessonspace dashboard"
+    if state is OldKey.REJECTED:
+        return f"The old key{whose} no longer works."
+    if state is OldKey.STILL_VALID:
+        return f"The old key{whose} still works: revoke it in {dashboard} (Settings > Developer)."
+    return f"Couldn't tell whether the old key{whose} still works: check it in {dashboard}."
+
+
+def _other_organisation_of(old: Outcome, new: Outcome) -> Organisation | None:
+    """The old key's organisation, if the new key is known to be another's."""
+    if old.organisation and new.organisation and old.organisation.id != new.organisation.id:
+        return old.organisation
+    return None
 
 
 def _old_key_state(result: Outcome) -> OldKey:

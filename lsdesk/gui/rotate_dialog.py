@@ -10,9 +10,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from lsdesk.core.outcome import Outcome, State
+from lsdesk.core.rotation import FollowUp
 from lsdesk.gui import clipboard
 from lsdesk.gui.browser_fallback import BrowserFallback
 from lsdesk.gui.key_field import ApiKeyField
@@ -22,14 +32,37 @@ from lsdesk.gui.worker import KeyServiceHost
 if TYPE_CHECKING:
     from lsdesk.core.rotation import RotationResult
 
+
+def _plain_label(text: str, parent: QWidget, name: str = "") -> QLabel:
+    """Wrapped, selectable plain text: it carries organisation names and server text."""
+    label = QLabel(text, parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
 INTRO = (
-    "<p>Rotating gives your organisation a new API key and retires the old one.</p>"
+    "<p>Rotating replaces the key lsdesk keeps with a new one. The old key goes on working in Lessonspace "
+    "until you revoke it there.</p>"
     "<p>1. Open Lessonspace developer settings and generate a new API key.<br>"
     "2. Paste the new key below and press <b>Rotate</b>.</p>"
     "<p>lsdesk checks the new key with Lessonspace first, and keeps your current key until the new one "
     "is safely saved. Afterwards, every other place that uses the old key, such as your Teachworks "
     "settings page, needs the new key.</p>"
 )
+NOT_COPIED_TITLE = "You haven't copied the new key yet"
+NOT_COPIED = (
+    "Every other place that uses the old key, such as your Teachworks settings page, needs the new one. "
+    "Once this window is closed, lsdesk will not show the new key again."
+)
+COPY_AND_CLOSE = "&Copy and close"
+CLOSE_ANYWAY = "Close &anyway"
+FOLLOW_UP_BUTTONS = {
+    FollowUp.REVOKE_OLD_KEY: ("revokeOldKeyButton", "Open Lessonspace &dashboard"),
+    FollowUp.UPDATE_ELSEWHERE: ("copyKeyButton", "&Copy new key"),
+}
 
 
 class RotateDialog(QDialog):
@@ -40,10 +73,12 @@ class RotateDialog(QDialog):
         self._host = host
         self._current = current
         self._developer_url = developer_url
-        self._new_key: str | None = None
+        self._new_key: str | None = None  # accepted by Lessonspace: kept until the dialog closes
+        self._copied = False
+        self.revoke_button: QPushButton | None = None  # a follow-up, once the rotation is done
 
-        intro = QLabel(INTRO, self)
-        intro.setWordWrap(True)
+        self.intro = QLabel(INTRO, self)
+        self.intro.setWordWrap(True)
         self.open_developer_button = QPushButton("&Open Lessonspace developer settings", self)
         self.open_developer_button.setAccessibleName("Open Lessonspace developer settings")
         self.developer_fallback = BrowserFallback(developer_url, self)  # shown if no browser opens
@@ -55,11 +90,17 @@ class RotateDialog(QDialog):
         label = QLabel("&New API key", self)
         label.setBuddy(self.key_field.line_edit)
 
-        self.status = QLabel(self)
-        self.status.setObjectName("rotationStatus")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)  # carries organisation names and server text
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = _plain_label("", self, "rotationStatus")
+        # After a rotation: what was done, then each follow-up on its own line with its own button.
+        self.result_list = QWidget(self)
+        self.result_list.setObjectName("rotationResult")
+        self.result_list.setAccessibleName("What was done, and what is left to do")
+        self._result_rows = QGridLayout(self.result_list)
+        self._result_rows.setContentsMargins(0, 0, 0, 0)
+        self._result_rows.setColumnStretch(0, 1)
+        self.result_list.hide()
+        self.copy_note = _plain_label("", self, "copyNote")  # said once, however often Copy is pressed
+        self.copy_note.hide()
 
         buttons = QDialogButtonBox(self)
         self.rotate_button = buttons.addButton("&Rotate", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -78,13 +119,16 @@ class RotateDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.key_field.submitted.connect(self.rotate)
 
+        self._buttons = buttons
         column = QVBoxLayout(self)
-        column.addWidget(intro)
+        column.addWidget(self.intro)
         column.addWidget(self.open_developer_button)
         column.addWidget(self.developer_fallback)
         column.addWidget(label)
         column.addWidget(self.key_field)
         column.addWidget(self.status)
+        column.addWidget(self.result_list)
+        column.addWidget(self.copy_note)
         column.addWidget(buttons)
         self.key_field.setFocus()  # the admin's next step is pasting the new key
 
@@ -124,15 +168,41 @@ class RotateDialog(QDialog):
             self.key_field.clear()
             self.key_field.set_busy(True)
             self.rotate_button.setEnabled(False)
-            self.status.setText(f"{result.outcome.title}. {result.outcome.message}")
-            self.copy_button.show()
-            self.close_button.setFocus()
+            self.status.setText(f"{result.outcome.title}.")
+            self._show_result(result)
+            self.copy_button.setFocus()  # the next step: the other places need the new key
             return
         self.status.setText(f"Problem: {result.outcome.message}")
         if result.outcome.state is State.NO_STORAGE:
             # Lessonspace took the key but the keychain did not: keep it at hand.
             self.copy_button.show()
             self.rotate_button.setText("&Try again")
+
+    def _show_result(self, result: RotationResult) -> None:
+        rows = self._result_rows
+        rows.addWidget(_plain_label(f"Done: {result.done}", self.result_list, "rotationDone"), 0, 0, 1, 2)
+        for row, (follow_up, text) in enumerate(result.follow_ups, start=1):
+            rows.addWidget(_plain_label(text, self.result_list, "followUp"), row, 0)
+            if follow_up is FollowUp.UPDATE_ELSEWHERE:
+                self._buttons.removeButton(self.copy_button)
+                button = self.copy_button
+                button.setParent(self.result_list)
+            elif follow_up is FollowUp.REVOKE_OLD_KEY:
+                name, label = FOLLOW_UP_BUTTONS[follow_up]
+                button = QPushButton(label, self.result_list)
+                button.setObjectName(name)
+                button.setAccessibleName(label.replace("&", ""))
+                button.setAutoDefault(False)
+                button.clicked.connect(self.developer_fallback.open)
+                self.revoke_button = button
+            else:
+                continue
+            rows.addWidget(button, row, 1, Qt.AlignmentFlag.AlignTop)
+            button.show()
+        self.intro.hide()
+        self.open_developer_button.hide()
+        self.result_list.show()
+        self.adjustSize()
 
     def _confirm_other_organisation(self, result: RotationResult) -> None:
         if ask_to_switch_organisations(self, result.outcome.message):
@@ -143,13 +213,43 @@ class RotateDialog(QDialog):
         key = self._new_key or self.key_field.key()
         if key:
             clipboard.copy_for_a_while(key)
-            self.status.setText(
-                f"{self.status.text()}\nThe new key is on the clipboard; lsdesk clears it in "
-                f"{clipboard.CLEAR_AFTER_MS // 1000} seconds."
+            self._copied = True
+            self.copy_note.setText(
+                f"The new key is on the clipboard; lsdesk clears it in {clipboard.CLEAR_AFTER_MS // 1000} seconds."
             )
+            self.copy_note.show()
+
+    def _key_at_risk(self) -> bool:
+        """A key Lessonspace accepted that would be gone with the dialog: saved but not yet copied
+        for the other places, or not saved at all (the keychain refused it)."""
+        if self._copied:
+            return False
+        return self._new_key is not None or (self.copy_button.isVisible() and bool(self.key_field.key()))
 
     def reject(self) -> None:
         if self._host.busy:
             return  # a rotation is under way; its result must be seen
+        if self._key_at_risk():
+            choice = self._ask_before_closing()
+            if choice is None:
+                return
+            if choice == COPY_AND_CLOSE:
+                self._copy()
         self._new_key = None
         super().reject()
+
+    def _ask_before_closing(self) -> str | None:
+        """Copy and close, Close anyway, or None to stay (Escape)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, NOT_COPIED_TITLE, NOT_COPIED_TITLE, parent=self)
+        box.setInformativeText(NOT_COPIED)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        copy = box.addButton(COPY_AND_CLOSE, QMessageBox.ButtonRole.AcceptRole)
+        anyway = box.addButton(CLOSE_ANYWAY, QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(copy)
+        box.setEscapeButton(stay)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked == copy:
+            return COPY_AND_CLOSE
+        return CLOSE_ANYWAY if clicked == anyway else None
