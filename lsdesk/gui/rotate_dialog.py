@@ -87,8 +87,8 @@ class RotateDialog(QDialog):
 
         self.key_field = ApiKeyField(self)
         self.key_field.line_edit.setAccessibleName("New API key")
-        label = QLabel("&New API key", self)
-        label.setBuddy(self.key_field.line_edit)
+        self._key_label = QLabel("&New API key", self)
+        self._key_label.setBuddy(self.key_field.line_edit)
 
         self.status = _plain_label("", self, "rotationStatus")
         # After a rotation: what was done, then each follow-up on its own line with its own button.
@@ -124,7 +124,7 @@ class RotateDialog(QDialog):
         column.addWidget(self.intro)
         column.addWidget(self.open_developer_button)
         column.addWidget(self.developer_fallback)
-        column.addWidget(label)
+        column.addWidget(self._key_label)
         column.addWidget(self.key_field)
         column.addWidget(self.status)
         column.addWidget(self.result_list)
@@ -199,8 +199,12 @@ class RotateDialog(QDialog):
                 continue
             rows.addWidget(button, row, 1, Qt.AlignmentFlag.AlignTop)
             button.show()
-        self.intro.hide()
-        self.open_developer_button.hide()
+        # The steps and the field are done with: the result is what is left to read.
+        for done_with in (self.intro, self.open_developer_button, self._key_label, self.key_field, self.rotate_button):
+            done_with.hide()
+        headline = self.status.font()
+        headline.setBold(True)
+        self.status.setFont(headline)
         self.result_list.show()
         self.adjustSize()
 
