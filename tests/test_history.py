@@ -113,13 +113,13 @@ def test_without_a_file_the_history_lives_in_memory():
         ("check", "rate_limited", "Checked: Lessonspace was busy, key ending 5555"),
         ("save", "valid", "Saved a new key: valid, key ending 5555"),
         ("save", "rejected", "Save refused by Lessonspace, key ending 5555"),
-        ("save", "no_storage", "Not saved: keychain problem, key ending 5555"),
+        ("save", "no_storage", "Not saved: keyring problem, key ending 5555"),
         ("save", "offline", "Not saved: couldn't reach Lessonspace, key ending 5555"),
         ("save", "bad_input", "Not saved: nothing was changed, key ending 5555"),
         ("rotate", "valid", "Rotated: valid, key ending 5555"),
         ("rotate", "rejected", "Rotation refused by Lessonspace, key ending 5555"),
         ("forget", "not_set", "Removed the saved key, key ending 5555"),
-        ("forget", "no_storage", "Not removed: keychain problem, key ending 5555"),
+        ("forget", "no_storage", "Not removed: keyring problem, key ending 5555"),
     ],
 )
 def test_each_entry_says_what_really_happened(action, state, said):

@@ -19,6 +19,7 @@ from lsdesk.core.keystore import (
     is_secure_backend,
 )
 from lsdesk.core.outcome import State
+from lsdesk.core.store_words import WORDS
 from lsdesk.core.usecases import check_stored_key, save_key
 from lsdesk.sandbox import DEMO_KEY
 from tests.flaky_keyring import FlakyBackend
@@ -57,18 +58,18 @@ def test_with_several_stores_the_best_secure_one_is_used_alone(monkeypatch):
 def test_the_secret_service_backend_counts_as_secure():
     backend = SecretService.Keyring()
     assert is_secure_backend(backend)
-    assert describe_backend(backend) == "your desktop keyring (Secret Service)"
+    assert describe_backend(backend) == "your desktop's keyring (Secret Service)"
 
 
 @pytest.mark.parametrize(
     ("error", "title", "words"),
     [
-        (keyring.errors.KeyringLocked("locked"), "Your keychain is locked", "Unlock your keychain, then try again."),
+        (keyring.errors.KeyringLocked("locked"), "Your keyring is locked", 'Unlock "Login" in Passwords and Keys'),
         (keyring.errors.NoKeyringError("none"), "No secure storage on this computer", "no secure password storage"),
-        (keyring.errors.InitError("init"), "Can't open your keychain", "Sign out of your computer and back in"),
-        (keyring.errors.PasswordSetError("set"), "Can't save to your keychain", "refused to store the key"),
-        (keyring.errors.KeyringError("other"), "Problem with your keychain", "restart your computer"),
-        (RuntimeError("dbus"), "Problem with your keychain", "restart your computer"),
+        (keyring.errors.InitError("init"), "Can't open your keyring", "Sign out of your computer and back in"),
+        (keyring.errors.PasswordSetError("set"), "Can't save to your keyring", "refused to store the key"),
+        (keyring.errors.KeyringError("other"), "Problem with your keyring", "restart your computer"),
+        (RuntimeError("dbus"), "Problem with your keyring", "restart your computer"),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None,
 )
@@ -131,8 +132,8 @@ def test_locked_keychain_says_unlock_and_loses_nothing(
         checked = check_stored_key(client, store, PROFILE)
         saved = save_key(client, store, PROFILE, sandbox.generate_key())
     assert checked.state is State.NO_STORAGE
-    assert checked.title == "Your keychain is locked"
-    assert checked.message == "Unlock your keychain, then try again."
+    assert checked.title == "Your keyring is locked"
+    assert checked.message == WORDS.unlock
     assert not saved.saved
-    assert saved.outcome.title == "Your keychain is locked"
+    assert saved.outcome.title == "Your keyring is locked"
     assert store.get(PROFILE) == DEMO_KEY

@@ -99,7 +99,7 @@ def test_save_when_the_keychain_refuses_the_write_keeps_the_previous_key(client,
     assert "credential store save failed" in caplog.text
     assert not result.saved
     assert result.outcome.state is State.NO_STORAGE
-    assert result.outcome.title == "Can't save to your keychain"
+    assert result.outcome.title == "Can't save to your keyring"
     assert "your saved key is unchanged" in result.outcome.message
     assert store.get(PROFILE) == DEMO_KEY
 

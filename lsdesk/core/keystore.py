@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from lsdesk.core.keychain_deadline import KeychainCancelled, KeychainLane, KeychainTimeout
 from lsdesk.core.outcome import Outcome, State, outcome
+from lsdesk.core.store_words import WORDS
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -50,15 +51,12 @@ KEYRING_TIMEOUT_ENV = "LSDESK_KEYRING_TIMEOUT"
 # After this long a call counts as waiting (for an unlock prompt, say), and the caller hears of it.
 WAITING_AFTER_S = 0.75
 
-KEYRING_WAITING_TITLE = "Waiting for your keyring"
-KEYRING_WAITING_MESSAGE = "If your computer asks for your keyring's password, enter it; or press Cancel."
-KEYRING_STOPPED_TITLE = "Stopped waiting for your keyring"
-KEYRING_STOPPED_MESSAGE = "Nothing was changed. Unlock your keyring, then press Check again."
+KEYRING_WAITING_TITLE = f"Waiting for your {WORDS.short}"
+KEYRING_WAITING_MESSAGE = f"If your computer asks for your {WORDS.short}'s password, enter it; or press Cancel."
+KEYRING_STOPPED_TITLE = f"Stopped waiting for your {WORDS.short}"
+KEYRING_STOPPED_MESSAGE = f"Nothing was changed. {WORDS.unlock}"
 
-NO_SECURE_STORAGE = (
-    "This computer has no secure password storage lsdesk can use. "
-    "On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, then try again."
-)
+NO_SECURE_STORAGE = f"This computer has no secure password storage lsdesk can use. {WORDS.missing}"
 
 
 class KeyStoreError(Exception):
@@ -237,9 +235,9 @@ class SystemKeyStore:
             raise KeyStoreError(
                 outcome(
                     State.NO_STORAGE,
-                    f"Your keyring did not answer within {self._timeout:g} seconds. "
-                    "Unlock your keyring if it asks for your password, then try again.",
-                    title="Your keyring did not answer",
+                    f"Your {WORDS.short} did not answer within {self._timeout:g} seconds. "
+                    f"Unlock your {WORDS.short} if it asks for your password, then try again.",
+                    title=f"Your {WORDS.short} did not answer",
                 )
             ) from None
         except KeychainCancelled:
@@ -326,8 +324,8 @@ def describe_backend(backend: KeyringBackend) -> str:
     """Where the key is kept, in words a user recognises."""
     name = _backend_name(backend)
     for marker, words in (
-        ("SecretService", "your desktop keyring (Secret Service)"),
-        ("macOS", "the macOS Keychain"),
+        ("SecretService", "your desktop's keyring (Secret Service)"),
+        ("macOS", "your macOS Keychain"),
         ("Windows", "Windows Credential Manager"),
         ("kwallet", "KDE Wallet"),
         ("chainer", "your computer's credential store"),
@@ -360,28 +358,24 @@ def _store_failure(error: Exception, action: str) -> Outcome:
     from keyring import errors
 
     if isinstance(error, errors.KeyringLocked):
-        return outcome(
-            State.NO_STORAGE,
-            "Unlock your keychain, then try again.",
-            title="Your keychain is locked",
-        )
+        return outcome(State.NO_STORAGE, WORDS.unlock, title=WORDS.locked_title())
     if isinstance(error, errors.NoKeyringError):
         return outcome(State.NO_STORAGE, NO_SECURE_STORAGE)
     if isinstance(error, errors.InitError):
         return outcome(
             State.NO_STORAGE,
-            "Your keychain could not be opened. Sign out of your computer and back in, then try again.",
-            title="Can't open your keychain",
+            f"Your {WORDS.short} could not be opened. Sign out of your computer and back in, then try again.",
+            title=f"Can't open your {WORDS.short}",
         )
     if isinstance(error, errors.PasswordSetError):
         return outcome(
             State.NO_STORAGE,
-            "Your keychain refused to store the key. Unlock your keychain, then try again.",
-            title="Can't save to your keychain",
+            f"Your {WORDS.short} refused to store the key. {WORDS.unlock}",
+            title=f"Can't save to your {WORDS.short}",
         )
     return outcome(
         State.NO_STORAGE,
-        f"Something went wrong while lsdesk tried to {action} the key in your keychain. "
+        f"Something went wrong while lsdesk tried to {action} the key in your {WORDS.short}. "
         "Try again; if it keeps happening, restart your computer.",
-        title="Problem with your keychain",
+        title=f"Problem with your {WORDS.short}",
     )

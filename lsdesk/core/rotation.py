@@ -35,6 +35,7 @@ from lsdesk.core.organisation_guard import other_organisation
 from lsdesk.core.outcome import Organisation, Outcome, State, outcome
 from lsdesk.core.profile_lock import WRITER_WAIT_SECONDS, ProfileLock, busy
 from lsdesk.core.small_file import read_plain_file, replace_atomically
+from lsdesk.core.store_words import WORDS
 
 if TYPE_CHECKING:
     from lsdesk.core.client import LessonspaceClient
@@ -311,7 +312,7 @@ _NEW_KEY_NOT_SAVED = (
     "The new key was not saved and your old key is still saved. Copy the new key so you don't lose it, then try again."
 )
 _UNSETTLED = (
-    "Your keychain is not keeping keys reliably, so lsdesk kept every key it had and will settle this "
+    f"Your {WORDS.short} is not keeping keys reliably, so lsdesk kept every key it had and will settle this "
     "the next time it starts. Copy the new key so you don't lose it."
 )
 
@@ -352,8 +353,8 @@ def _store_refused(store: KeyStore, profile: str, old_key: str, journal: Rotatio
     settled = _roll_back(store, profile, old_key, journal)
     return outcome(
         State.NO_STORAGE,
-        f"Your keychain did not keep the new key. {_after_failure(settled)}",
-        title="Can't save to your keychain",
+        f"Your {WORDS.short} did not keep the new key. {_after_failure(settled)}",
+        title=f"Can't save to your {WORDS.short}",
     )
 
 
@@ -390,8 +391,8 @@ BEFORE_NEW_SAVED = (
     "rotate again when you are ready."
 )
 NOT_KEPT_BACK = (
-    "A key rotation was interrupted, and your keychain did not keep the key lsdesk put back, so lsdesk kept every "
-    "key and will try again at the next start or check."
+    f"A key rotation was interrupted, and your {WORDS.short} did not keep the key lsdesk put back, so lsdesk "
+    "kept every key and will try again at the next start or check."
 )
 
 

@@ -17,6 +17,7 @@ from lsdesk.core.keystore import KeyStore, KeyStoreError
 from lsdesk.core.organisation_guard import other_organisation
 from lsdesk.core.outcome import Outcome, State, outcome
 from lsdesk.core.profile_lock import WRITER_WAIT_SECONDS, ProfileLock, busy
+from lsdesk.core.store_words import WORDS
 
 if TYPE_CHECKING:
     from lsdesk.core.client import LessonspaceClient
@@ -143,10 +144,10 @@ def _save_locked(
         return SaveResult(
             outcome(
                 State.NO_STORAGE,
-                "Your keychain did not keep the new key. "
+                f"Your {WORDS.short} did not keep the new key. "
                 + ("Your previous key is still saved. " if restored else "")
-                + "Unlock your keychain, then try again.",
-                title="Can't save to your keychain",
+                + WORDS.unlock,
+                title=f"Can't save to your {WORDS.short}",
                 key_ending=key_ending(key),
             ),
             saved=False,

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lsdesk.core.keystore import KEYRING_WAITING_MESSAGE, KEYRING_WAITING_TITLE
 from lsdesk.core.outcome import State
+from lsdesk.core.store_words import WORDS
 from lsdesk.gui.theme import Accent, badge_style, icon
 
 CHECKING_TITLE = "Checking..."
@@ -30,6 +31,18 @@ _LOOKS: dict[State | None, tuple[str, Accent]] = {
     State.BAD_INPUT: ("unexpected.svg", Accent.WARNING),
     State.UNFINISHED: ("unexpected.svg", Accent.WARNING),
 }
+# A closed padlock: the store is locked, or lsdesk waits for it to be unlocked.
+_LOCKED = ("locked.svg", Accent.BAD)
+_WAITING_FOR_UNLOCK = ("waiting-for-keyring.svg", Accent.WORKING)
+
+
+def _look(state: State | None, title: str) -> tuple[str, Accent]:
+    if state is State.NO_STORAGE and title == WORDS.locked_title():
+        return _LOCKED
+    if state is None and title == KEYRING_WAITING_TITLE:
+        return _WAITING_FOR_UNLOCK
+    return _LOOKS[state]
+
 
 ICON_SIZE = 32
 
@@ -95,6 +108,10 @@ class StatusBadge(QFrame):
         """A state's words and icon; `muted` for one remembered from the last run, not a live answer."""
         self._show(state, title, message, muted)
 
+    def icon_name(self) -> str:
+        """The icon drawn: its file in resources/icons."""
+        return _look(self._state, self.title())[0]
+
     @property
     def muted(self) -> bool:
         return self._muted
@@ -115,7 +132,7 @@ class StatusBadge(QFrame):
 
     def restyle(self) -> None:
         """Redraw icon and frame in the current palette (light, dark, high contrast)."""
-        icon_file, accent = _LOOKS[self._state]
+        icon_file, accent = _look(self._state, self.title())
         self._icon.setPixmap(icon(icon_file).pixmap(QSize(ICON_SIZE, ICON_SIZE), self.devicePixelRatioF()))
         style = badge_style(Accent.NEUTRAL if self._muted else accent)
         if style != self.styleSheet():  # a new style sheet is itself a palette change

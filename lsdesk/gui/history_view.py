@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QWidget
 
 from lsdesk.core.history import History, HistoryEntry
+from lsdesk.core.store_words import WORDS
 
 VISIBLE_ROWS = 5  # the list's height; older entries are a scroll away
 LISTED = 50
@@ -19,7 +20,7 @@ _RESULTS = {
     "offline": "couldn't reach Lessonspace",
     "unexpected": "unexpected reply",
     "not_set": "no key saved",
-    "no_storage": "keychain problem",
+    "no_storage": f"{WORDS.short} problem",
     "bad_input": "nothing was changed",
     "unfinished": "lsdesk could not finish",
 }

@@ -26,6 +26,7 @@ from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
 from lsdesk.core.outcome import State, outcome
 from lsdesk.core.preferences import Preferences
 from lsdesk.core.status import Action, Activity, KeyStatus, StatusModel
+from lsdesk.core.store_words import WORDS
 from lsdesk.gui.badge import StatusBadge
 from lsdesk.gui.browser_fallback import BrowserFallback
 from lsdesk.gui.elided_label import ElidedLabel
@@ -51,10 +52,10 @@ SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
 UNKNOWN = "Unknown"
 # Room left for the title bar and frame the window manager adds around the window.
 TITLE_BAR_ALLOWANCE = 48
-SAVE_STOPPED_WAITING = "lsdesk stopped waiting for your keyring. Unlock your keyring, then press Save again."
+SAVE_STOPPED_WAITING = f"lsdesk stopped waiting for your {WORDS.short}. {WORDS.unlock}"
 SAVING = "Checking the new key with Lessonspace..."
 FORGETTING = "Removing the saved key..."
-WAITING_FOR_KEYRING = "Waiting for you to unlock your keyring"
+WAITING_FOR_KEYRING = f"Waiting for you to unlock your {WORDS.short}"
 FORGET_QUESTION = (
     "Remove the saved API key from this computer? lsdesk will no longer check it, and you will need to paste "
     "a key again to use lsdesk. The key itself keeps working in Lessonspace."
@@ -139,7 +140,7 @@ class SettingsWindow(QWidget):
         self.forget_button = self._button(
             "forgetButton", "&Forget this key...", "Remove the saved API key from this computer"
         )
-        self.cancel_button = self._button("cancelWaitButton", "Cancel", "Stop waiting for your keyring")
+        self.cancel_button = self._button("cancelWaitButton", "Cancel", f"Stop waiting for your {WORDS.short}")
         self.cancel_button.hide()  # shown only while the keyring keeps lsdesk waiting
         self.history_list = HistoryList(host.history, host.profile, self)
         self.history_list.refresh()

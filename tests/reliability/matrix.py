@@ -42,6 +42,7 @@ from lsdesk.core.keystore import KeyStore, KeyStoreError, MemoryKeyStore, System
 from lsdesk.core.outcome import Organisation, Outcome, State, outcome
 from lsdesk.core.paths import state_dir
 from lsdesk.core.rotation import RotationJournal, Step, backup_slot, pending_slot
+from lsdesk.core.store_words import WORDS
 from lsdesk.core.usecases import NOT_SAVED
 from lsdesk.sandbox import DEMO_KEY, DEMO_ORGANISATION_ID, DEMO_ORGANISATION_NAME, SandboxServer
 from tests.flaky_keyring import FlakyBackend
@@ -113,7 +114,7 @@ _NETWORK = {
     "timeout": (State.OFFLINE, "didn't answer in time"),
     "tls": (State.OFFLINE, "couldn't make a secure connection"),
 }
-_LOCKED = "Unlock your keychain"
+_LOCKED = WORDS.unlock
 _NO_STORAGE = "no secure password storage"
 _UNFINISHED = "could not be finished yet"
 # The keychain faults, per operation: (state, words in the message).
