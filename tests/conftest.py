@@ -25,10 +25,13 @@ ON_THE_SANDBOX = "the sandbox's API address"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # A suite started in the background by a script (`... &`) inherits SIGINT ignored, and passes
-    # that on to every lsdesk it starts: the Ctrl-C tests could then never see lsdesk stop.
+    # A suite started in the background by a script (`... &`) inherits SIGINT ignored, and under
+    # nohup SIGHUP too, and passes that on to every lsdesk it starts: the tests of Ctrl-C and of
+    # a hang-up could then never see lsdesk stop.
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
     # Preferences, logs, history, rotation journals and the last known status
     # go to a throwaway folder, never into the developer's own lsdesk files.
     home = Path(tempfile.mkdtemp(prefix="lsdesk-tests-"))
