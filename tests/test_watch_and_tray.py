@@ -196,3 +196,59 @@ def test_a_web_filters_block_page_never_counts_as_the_key_turning_invalid(open_w
         window.watch.set_interval_ms(3_600_000)
         qtbot.waitUntil(lambda: not window.host.busy, timeout=WAIT_MS)
         assert window.badge.state is State.UNEXPECTED
+
+
+# -- the tray's icon, its one-time hint, and a desktop without a tray ------------------------------
+
+
+def quadrant(image, right: bool, bottom: bool):
+    half = image.width() // 2
+    return image.copy(half if right else 0, half if bottom else 0, half, half)
+
+
+def test_the_tray_icon_is_lsdesks_own_with_the_state_over_its_corner(open_window, sandbox, qtbot):
+    from lsdesk.gui.theme import icon
+
+    window = open_window()
+    tray = TrayIcon(window.model, open_window=window.bring_forward, check=window.check, quit_app=window.quit)
+    valid = tray.icon().pixmap(64, 64).toImage()
+    sandbox.revoke_key(DEMO_KEY)
+    with qtbot.waitSignal(window.host.checked, timeout=WAIT_MS):
+        window.check()
+    invalid = tray.icon().pixmap(64, 64).toImage()
+    branding = icon("app.svg").pixmap(64, 64).toImage().convertToFormat(valid.format())
+    assert quadrant(valid, right=False, bottom=False) == quadrant(branding, right=False, bottom=False)
+    assert quadrant(invalid, right=False, bottom=False) == quadrant(branding, right=False, bottom=False)
+    assert quadrant(valid, right=True, bottom=True) != quadrant(invalid, right=True, bottom=True)
+
+
+def test_the_first_close_to_the_tray_says_lsdesk_is_still_running_once(open_window, settings, caplog):
+    window = open_window()
+    window.tray = TrayIcon(window.model, open_window=window.bring_forward, check=window.check, quit_app=window.quit)
+    window.keep_in_tray = True
+    with caplog.at_level(logging.INFO, logger="lsdesk.gui.tray"):
+        window.close()
+        window.bring_forward()
+        window.close()
+    told = [record for record in caplog.records if "lsdesk is still running" in record.getMessage()]
+    assert len(told) == 1
+    assert settings.value("hints/told_still_running_in_tray") == "true"
+
+
+def test_without_a_tray_keep_in_tray_is_explained_and_not_offered(open_window, qtbot):
+    window = open_window()
+    assert window.tray is None  # the tests' X screen has no tray
+    dialog = window.open_preferences()
+    assert not dialog.keep_in_tray.isEnabled()
+    assert dialog.no_tray.isVisible()
+    assert "no system tray" in dialog.no_tray.text()
+    assert dialog.keep_in_tray.toolTip() == dialog.no_tray.text()
+    dialog.reject()
+
+
+def test_with_a_tray_keep_in_tray_is_offered(qtbot):
+    dialog = PreferencesDialog(Preferences(), tray_available=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.keep_in_tray.isEnabled()
+    assert not dialog.no_tray.isVisible()

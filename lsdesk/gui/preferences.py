@@ -18,6 +18,11 @@ from PySide6.QtWidgets import (
 from lsdesk.core.api_url import DEFAULT_API_URL, ApiUrlError, resolve_api_url
 from lsdesk.core.preferences import WATCH_CHOICES_MINUTES, Preferences
 
+NO_TRAY = (
+    "This desktop shows no system tray, so lsdesk stops when its window is closed. "
+    "On GNOME, the AppIndicator extension adds a tray."
+)
+
 
 def _describe_minutes(minutes: int) -> str:
     if minutes < 60:
@@ -29,7 +34,7 @@ def _describe_minutes(minutes: int) -> str:
 class PreferencesDialog(QDialog):
     """Edits Preferences; `preferences()` gives the result once accepted."""
 
-    def __init__(self, current: Preferences, parent: QWidget | None = None):
+    def __init__(self, current: Preferences, parent: QWidget | None = None, *, tray_available: bool = True):
         super().__init__(parent)
         self.setWindowTitle("lsdesk settings")
         self.setMinimumWidth(480)
@@ -53,6 +58,16 @@ class PreferencesDialog(QDialog):
         self.keep_in_tray = QCheckBox("&Keep lsdesk in the system tray when the window is closed", self)
         self.keep_in_tray.setObjectName("keepInTray")
         self.keep_in_tray.setChecked(current.keep_in_tray)
+        self.no_tray = QLabel(NO_TRAY, self)
+        self.no_tray.setObjectName("noTrayNote")
+        self.no_tray.setWordWrap(True)
+        if not tray_available:
+            # Kept as chosen, for a desktop that shows a tray later; explained, and not offered here.
+            self.keep_in_tray.setEnabled(False)
+            self.keep_in_tray.setToolTip(NO_TRAY)
+            self.keep_in_tray.setAccessibleDescription(NO_TRAY)
+        else:
+            self.no_tray.hide()
 
         form = QFormLayout()
         api_label = QLabel("Lessonspace &API address\n(for advanced users):", self)
@@ -63,6 +78,7 @@ class PreferencesDialog(QDialog):
         watch_label.setBuddy(self.watch)
         form.addRow(watch_label, self.watch)
         form.addRow("", self.keep_in_tray)
+        form.addRow("", self.no_tray)
 
         note = QLabel("A new API address is used the next time lsdesk starts.", self)
         note.setWordWrap(True)

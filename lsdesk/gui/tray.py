@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QAction, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from lsdesk.core.outcome import State
 from lsdesk.core.status import KeyStatus, StatusModel
 from lsdesk.gui.badge import CHECKING_TITLE, state_icon
+from lsdesk.gui.theme import icon
+
+log = logging.getLogger(__name__)
 
 INVALID_TITLE = "Your Lessonspace API key no longer works"
 INVALID_MESSAGE = "Lessons may not launch until a new key is saved. Click here to open lsdesk."
+STILL_RUNNING_TITLE = "lsdesk is still running"
+STILL_RUNNING_MESSAGE = (
+    "lsdesk keeps checking your key from here, in the system tray. To stop it, choose Quit in this icon's menu."
+)
 CHECK_AGAIN = "&Check again"  # as the window's button says it
+
+# The sizes trays draw at (16 to 24 logical pixels, doubled at 200 %), and the share the state takes.
+TRAY_SIZES = (16, 22, 24, 32, 44, 48, 64)
+OVERLAY_SHARE = 0.6
+
+
+def branded_icon(state: State | None) -> QIcon:
+    """lsdesk's own icon, with the state's icon over its lower right corner (None: a check is running)."""
+    app, overlay = icon("app.svg"), state_icon(state)
+    branded = QIcon()
+    for size in TRAY_SIZES:
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        app.paint(painter, 0, 0, size, size)
+        corner = round(size * OVERLAY_SHARE)
+        overlay.paint(painter, size - corner, size - corner, corner, corner)
+        painter.end()
+        branded.addPixmap(pixmap)
+    return branded
 
 
 class TrayIcon(QSystemTrayIcon):
@@ -28,7 +57,7 @@ class TrayIcon(QSystemTrayIcon):
         quit_app: Callable[[], None],
         parent: QObject | None = None,
     ):
-        super().__init__(state_icon(None), parent)
+        super().__init__(branded_icon(None), parent)
         self._open_window = open_window
         menu = QMenu()
         self.state_line = menu.addAction("")
@@ -50,7 +79,7 @@ class TrayIcon(QSystemTrayIcon):
         title = key.title if key.state is not None else CHECKING_TITLE
         if key.state is not None and not key.live:
             title = f"Last known: {title}"
-        self.setIcon(state_icon(key.state))
+        self.setIcon(branded_icon(key.state))
         self.setToolTip(f"lsdesk: {title}")
         self.state_line.setText(title)
 
@@ -61,7 +90,15 @@ class TrayIcon(QSystemTrayIcon):
             if key.organisation and key.organisation.name
             else INVALID_TITLE
         )
-        self.showMessage(title, INVALID_MESSAGE, QSystemTrayIcon.MessageIcon.Warning, 0)
+        self.tell(title, INVALID_MESSAGE, QSystemTrayIcon.MessageIcon.Warning)
+
+    def tell_still_running(self) -> None:
+        """Said once, the first time closing the window leaves lsdesk in the tray."""
+        self.tell(STILL_RUNNING_TITLE, STILL_RUNNING_MESSAGE, QSystemTrayIcon.MessageIcon.Information)
+
+    def tell(self, title: str, message: str, kind: QSystemTrayIcon.MessageIcon) -> None:
+        log.info("tray message: %s", title)  # titles carry an organisation's name at most, never a key
+        self.showMessage(title, message, kind, 0)
 
     @Slot(QSystemTrayIcon.ActivationReason)
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:

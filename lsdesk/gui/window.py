@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 WINDOW_TITLE = "Lessonspace Integration Settings"
 SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
 UNKNOWN = "Unknown"
+# Set once the admin was told that closing the window leaves lsdesk in the tray.
+HID_TO_TRAY_ONCE = "hints/told_still_running_in_tray"
 # Room left for the title bar and frame the window manager adds around the window.
 TITLE_BAR_ALLOWANCE = 48
 SAVE_STOPPED_WAITING = f"lsdesk stopped waiting for your {WORDS.short}. {WORDS.unlock}"
@@ -376,7 +378,7 @@ class SettingsWindow(QWidget):
     def open_preferences(self) -> PreferencesDialog:
         from lsdesk.gui.preferences import PreferencesDialog
 
-        dialog = PreferencesDialog(Preferences.load(self._settings), self)
+        dialog = PreferencesDialog(Preferences.load(self._settings), self, tray_available=self.tray is not None)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._save_preferences(dialog.preferences()))
         dialog.open()
@@ -403,6 +405,9 @@ class SettingsWindow(QWidget):
         if self.keep_in_tray and not self._quitting:
             event.ignore()
             self.hide()  # lsdesk keeps watching the key from the tray
+            if self.tray is not None and not _flag_set(self._settings, HID_TO_TRAY_ONCE):
+                self._settings.setValue(HID_TO_TRAY_ONCE, "true")
+                self.tray.tell_still_running()
             return
         self._host.shutdown()
         super().closeEvent(event)
@@ -501,6 +506,10 @@ class SettingsWindow(QWidget):
         button.setAccessibleDescription(description)
         button.setToolTip(description)
         return button
+
+
+def _flag_set(settings: QSettings, name: str) -> bool:
+    return str(settings.value(name, "")).lower() == "true"
 
 
 def _when(moment: datetime | None) -> str:
