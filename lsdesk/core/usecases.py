@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The badge right after a save: the admin has just changed the key, so not "(no changes required)".
+SAVED_TITLE = "API key saved"
+
 NOT_SAVED = "The new key was not saved; your saved key is unchanged."
 
 
@@ -154,7 +157,7 @@ def _save_locked(
         )
     log.info("saved key ending %s for profile %s", key_ending(key), profile)
     return SaveResult(
-        replace(checked, message=f"Saved in {store.description}. Lessonspace accepted this key."),
+        replace(checked, title=SAVED_TITLE, message=f"Saved in {store.description}. Lessonspace accepted this key."),
         saved=True,
     )
 

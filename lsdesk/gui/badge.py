@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from lsdesk.core.keystore import KEYRING_WAITING_MESSAGE, KEYRING_WAITING_TITLE
 from lsdesk.core.outcome import State
 from lsdesk.core.store_words import WORDS
-from lsdesk.gui.theme import Accent, badge_style, icon
+from lsdesk.gui.theme import Accent, badge_style, icon, status_icon
 
 CHECKING_TITLE = "Checking..."
 
@@ -62,6 +62,7 @@ class StatusBadge(QFrame):
         self._state: State | None = None
         self._muted = False
         self._icon = QLabel(self)
+        self._icon.setObjectName("statusIcon")
         self._icon.setFixedSize(QSize(ICON_SIZE, ICON_SIZE))
         self._title = QLabel(self)
         self._title.setObjectName("statusTitle")
@@ -133,7 +134,11 @@ class StatusBadge(QFrame):
     def restyle(self) -> None:
         """Redraw icon and frame in the current palette (light, dark, high contrast)."""
         icon_file, accent = _look(self._state, self.title())
-        self._icon.setPixmap(icon(icon_file).pixmap(QSize(ICON_SIZE, ICON_SIZE), self.devicePixelRatioF()))
+        self._icon.setPixmap(
+            status_icon(icon_file, ICON_SIZE, self.devicePixelRatioF()).pixmap(
+                QSize(ICON_SIZE, ICON_SIZE), self.devicePixelRatioF()
+            )
+        )
         style = badge_style(Accent.NEUTRAL if self._muted else accent)
         if style != self.styleSheet():  # a new style sheet is itself a palette change
             self.setStyleSheet(style)

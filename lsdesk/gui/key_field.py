@@ -15,6 +15,9 @@ from lsdesk.core.api_key import MAX_INPUT_LENGTH, ApiKeyInputError, parse_api_ke
 from lsdesk.gui.masked_line_edit import MaskedLineEdit
 from lsdesk.gui.theme import monochrome_icon
 
+SHOW = "S&how"
+HIDE = "&Hide"
+
 
 class ApiKeyField(QWidget):
     """Signals:
@@ -50,6 +53,7 @@ class ApiKeyField(QWidget):
         self.toggle.setCheckable(True)
         self.toggle.toggled.connect(self._set_revealed)
         self._set_revealed(False)
+        self._keep_toggle_width()
 
         self.feedback = QLabel(self)
         self.feedback.setObjectName("apiKeyFeedback")
@@ -135,10 +139,22 @@ class ApiKeyField(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.PaletteChange:
             self._set_revealed(self.toggle.isChecked())  # redraw the eye in the new text colour
+        elif event.type() == QEvent.Type.FontChange:
+            self._keep_toggle_width()
         super().changeEvent(event)
+
+    def _keep_toggle_width(self) -> None:
+        """Wide enough for Show and for Hide: the field beside it does not jump when it is pressed."""
+        shown = self.toggle.text()
+        widths = []
+        for text in (SHOW, HIDE):
+            self.toggle.setText(text)
+            widths.append(self.toggle.sizeHint().width())
+        self.toggle.setText(shown)
+        self.toggle.setMinimumWidth(max(widths))
 
     def _set_revealed(self, revealed: bool) -> None:
         self.line_edit.set_revealed(revealed)
-        self.toggle.setText("&Hide" if revealed else "S&how")
+        self.toggle.setText(HIDE if revealed else SHOW)
         self.toggle.setIcon(monochrome_icon("hide.svg" if revealed else "show.svg"))
         self.toggle.setAccessibleName("Hide the API key" if revealed else "Show the API key")

@@ -11,7 +11,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from lsdesk.core.status import ActionResult, Tone
-from lsdesk.gui.theme import Accent, icon, message_bar_style
+from lsdesk.gui.theme import Accent, message_bar_style, status_icon
 
 ICON_SIZE = 20
 
@@ -79,7 +79,11 @@ class MessageBar(QFrame):
 
     def restyle(self) -> None:
         icon_file, accent, _prefix = _LOOKS[self._tone]
-        self._icon.setPixmap(icon(icon_file).pixmap(QSize(ICON_SIZE, ICON_SIZE), self.devicePixelRatioF()))
+        self._icon.setPixmap(
+            status_icon(icon_file, ICON_SIZE, self.devicePixelRatioF()).pixmap(
+                QSize(ICON_SIZE, ICON_SIZE), self.devicePixelRatioF()
+            )
+        )
         style = message_bar_style(accent)
         if style != self.styleSheet():
             self.setStyleSheet(style)

@@ -96,7 +96,33 @@ def icon(name: str) -> QIcon:
 def monochrome_icon(name: str, size: int = 16, scale: float = 2.0) -> QIcon:
     """A one-colour SVG icon redrawn in the palette's text colour, sharp at `scale`."""
     svg = resource("icons", name).read_text(encoding="utf-8")
-    svg = svg.replace(_MONOCHROME, _palette().color(QPalette.ColorRole.ButtonText).name())
+    return _drawn(svg.replace(_MONOCHROME, _palette().color(QPalette.ColorRole.ButtonText).name()), size, scale)
+
+
+# A status icon's circle, drawn in the light scheme's accents, and its counterpart on a dark window.
+_STATUS_FILLS_ON_DARK = {
+    _LIGHT[Accent.GOOD]: _DARK[Accent.GOOD],
+    _LIGHT[Accent.BAD]: _DARK[Accent.BAD],
+    _LIGHT[Accent.WORKING]: _DARK[Accent.WORKING],
+    _LIGHT[Accent.NEUTRAL]: _DARK[Accent.NEUTRAL],
+    "#e37400": _DARK[Accent.WARNING],  # the warning icons' orange
+}
+_GLYPH = "#fff"
+_GLYPH_ON_DARK = "#202124"
+
+
+def status_icon(name: str, size: int = 32, scale: float = 2.0) -> QIcon:
+    """A state's icon in the window's scheme: as drawn on a light window; on a dark one in the
+    dark scheme's lighter accents with a dark glyph, so it neither glares nor sinks into the window."""
+    if not is_dark() or high_contrast():
+        return icon(name)
+    svg = resource("icons", name).read_text(encoding="utf-8")
+    for light, dark in _STATUS_FILLS_ON_DARK.items():
+        svg = svg.replace(f'"{light}"', f'"{dark}"')
+    return _drawn(svg.replace(f'"{_GLYPH}"', f'"{_GLYPH_ON_DARK}"'), size, scale)
+
+
+def _drawn(svg: str, size: int, scale: float) -> QIcon:
     renderer = QSvgRenderer(QByteArray(svg.encode()))
     pixmap = QPixmap(QSize(size, size) * scale)
     pixmap.setDevicePixelRatio(scale)
