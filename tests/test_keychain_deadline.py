@@ -203,7 +203,8 @@ def test_a_rotation_waiting_for_a_hung_keyring_says_so_and_finishes_when_it_answ
     with hung_secret_service():
         with qtbot.waitSignal(window.host.keyring_waiting, timeout=WAIT_MS):
             dialog.rotate_button.click()
-        assert dialog.status.text() == f"{KEYRING_WAITING_TITLE}..."
+        # The dialog hears of it as a step of the rotation, emitted by the worker just after: wait for it.
+        qtbot.waitUntil(lambda: dialog.status.text() == f"{KEYRING_WAITING_TITLE}...", timeout=WAIT_MS)
         done = qtbot.waitSignal(window.host.rotated, timeout=WAIT_MS)
     done.wait()
     assert done.args[0].rotated
