@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
+from lsdesk.gui.window import TITLE_BAR_ALLOWANCE
 from lsdesk.sandbox import DEMO_KEY
 
 TASKBAR = 48
@@ -102,3 +103,31 @@ def test_a_long_organisation_name_is_shortened_on_screen_and_whole_in_its_toolti
     assert label.width() < label.fontMetrics().horizontalAdvance(label.text())
     assert window.width() <= window.screen().availableGeometry().width()
     assert isinstance(label, QLabel)
+
+
+@pytest.fixture
+def small_system_font(qapp):
+    before = qapp.font()
+    font = QFont(before)
+    font.setPointSize(7)
+    qapp.setFont(font)
+    yield
+    qapp.setFont(before)
+
+
+def test_a_message_that_appears_makes_the_window_taller_where_the_screen_has_room(
+    open_window, store, small_system_font, qtbot
+):
+    """Before: the window kept its height and the new message pushed the history behind a scroll bar."""
+    store.set("default", DEMO_KEY)
+    window = open_window()
+    area = window.scroll_area
+    room = window.screen().availableGeometry().height() - TITLE_BAR_ALLOWANCE
+    assert area.verticalScrollBar().maximum() == 0  # everything in view to begin with
+    before = window.height()
+    window.key_field.line_edit.setText("11111111-2222-4333-8444-555555555555")  # a key Lessonspace refuses
+    with qtbot.waitSignal(window.host.saved, timeout=10_000):
+        window.save_button.click()
+    qtbot.waitUntil(lambda: window.message_bar.isVisible())
+    qtbot.waitUntil(lambda: window.height() > before)
+    assert area.verticalScrollBar().maximum() == 0 or window.height() >= room

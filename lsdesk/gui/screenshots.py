@@ -6,7 +6,7 @@ Each picture is the real window (`create_window`) on a sandbox of its own, whose
 switched to produce the state, with the key kept in memory and a throwaway settings file. It
 is drawn offscreen and saved as PNG; nothing else is written anywhere. The README's pictures:
 
-    python -m lsdesk.gui.screenshots resources/screenshots --state valid --state invalid
+    python -m lsdesk.gui.screenshots resources/screenshots --state valid --state invalid --state offline-remembered --state save-refused
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,14 @@ from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory
 
 from lsdesk.core.history import History
 from lsdesk.core.keystore import KeyStore, MemoryKeyStore, SystemKeyStore
-from lsdesk.core.outcome import TITLES, State
+from lsdesk.core.outcome import TITLES, Organisation, State
 from lsdesk.core.rotation import RotationJournal
+from lsdesk.core.status import KeyStatus, StatusFile
 from lsdesk.gui.app import create_window
 from lsdesk.gui.badge import CHECKING_TITLE
 from lsdesk.gui.theme import dark_palette
 from lsdesk.gui.worker import unfinished_threads
-from lsdesk.sandbox import DEMO_KEY, SandboxServer
+from lsdesk.sandbox import DEMO_KEY, DEMO_ORGANISATION_ID, DEMO_ORGANISATION_NAME, SandboxServer
 
 UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
 WAIT_MS = 10_000
@@ -52,6 +54,10 @@ class Scene:
     faults: dict[str, Any] = field(default_factory=dict)
     no_storage: bool = False
     """Use the credential store with keyring's "fail" backend, which lsdesk refuses."""
+    remembered: bool = False
+    """Start from a status remembered from an earlier run: the key was confirmed valid two hours ago."""
+    then_save: str | None = None
+    """Once the first check ends, type this key and press Save, as an admin would."""
 
     @property
     def title(self) -> str:
@@ -68,7 +74,25 @@ SCENES = (
     Scene("server-error", State.SERVER_ERROR, faults={"status": 503}),
     Scene("unexpected", State.UNEXPECTED, faults={"html_page": True}),
     Scene("no-storage", State.NO_STORAGE, no_storage=True),
+    # The organisation and when the key last worked stay in view while Lessonspace can't be reached.
+    Scene("offline-remembered", State.OFFLINE, faults={"drop_connection": True}, remembered=True),
+    # A refused save is said beside the field; the badge still describes the saved key, which works.
+    Scene("save-refused", State.VALID, then_save=UNKNOWN_KEY),
 )
+
+
+def _remember_an_earlier_run(folder: Path) -> None:
+    earlier = (datetime.now().astimezone() - timedelta(hours=2)).replace(second=0, microsecond=0)
+    StatusFile.in_folder(folder, "default").save(
+        KeyStatus(
+            State.VALID,
+            TITLES[State.VALID],
+            organisation=Organisation(DEMO_ORGANISATION_ID, DEMO_ORGANISATION_NAME),
+            key_ending=DEMO_KEY[-4:],
+            last_confirmed_valid=earlier,
+            last_checked=earlier,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -125,6 +149,8 @@ def render(scene: Scene, folder: Path, theme: Theme = THEMES["light"], *, wait_m
 def _render_in_palette(scene: Scene, folder: Path, theme: Theme, wait_ms: int) -> Shot:
     with SandboxServer() as sandbox, tempfile.TemporaryDirectory(prefix="lsdesk-screenshot-") as scratch:
         sandbox.faults.update(scene.faults)
+        if scene.remembered:
+            _remember_an_earlier_run(Path(scratch))
         window = create_window(
             sandbox.api_url,
             store=_store_for(scene),
@@ -136,6 +162,11 @@ def _render_in_palette(scene: Scene, folder: Path, theme: Theme, wait_ms: int) -
             window.show()
             if scene.state is not None and not _wait_for(window.host.checked, wait_ms):
                 raise TimeoutError(f"the window's check for {scene.slug!r} did not end in {wait_ms} ms")
+            if scene.then_save is not None:
+                window.key_field.line_edit.setText(scene.then_save)
+                window.save()
+                if not _wait_for(window.host.saved, wait_ms):
+                    raise TimeoutError(f"the save for {scene.slug!r} did not end in {wait_ms} ms")
             _settle(window)
             path = folder / file_name(scene, theme)
             if not window.grab().save(str(path), "PNG"):

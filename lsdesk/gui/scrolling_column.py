@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 # However short the screen, this many lines of the column stay in view.
@@ -27,10 +27,23 @@ class ScrollingColumn(QScrollArea):
         content.setAutoFillBackground(False)
         self.setWidget(content)
         self.viewport().setAutoFillBackground(False)
+        content.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        # QScrollArea keeps its size hint when its content's changes (a message appears, say);
+        # without this the window's layout would go on using the old one.
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        content = self.widget().sizeHint()
-        return QSize(content.width() + self._scroll_bar_width(), content.height())
+        """All of the content, at the width it has (wrapped text needs more height when narrower)."""
+        content = self.widget()
+        hint = content.sizeHint()
+        height = hint.height()
+        if content.hasHeightForWidth() and content.isVisible():
+            height = content.heightForWidth(content.width())
+        return QSize(hint.width() + self._scroll_bar_width(), height)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         width = self.widget().minimumSizeHint().width() + self._scroll_bar_width()

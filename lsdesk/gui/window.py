@@ -358,7 +358,17 @@ class SettingsWindow(QWidget):
         handled = super().event(event)
         if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
             self._fit_height()
+        if event.type() == QEvent.Type.LayoutRequest and self._fitted:
+            self._grow_to_show_everything()
         return handled
+
+    def _grow_to_show_everything(self) -> None:
+        """A message that appears (a refused save, say) makes the window taller where the screen has room,
+        rather than hiding part of the window behind the scroll bar."""
+        room = self.screen().availableGeometry().height() - TITLE_BAR_ALLOWANCE
+        wanted = min(self.sizeHint().height(), room)
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     def _fit_height(self) -> None:
         """Keep room for the badge's whole message, however it wraps: Qt's minimum
