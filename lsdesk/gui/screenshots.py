@@ -6,7 +6,8 @@ Each picture is the real window (`create_window`) on a sandbox of its own, whose
 switched to produce the state, with the key kept in memory and a throwaway settings file. It
 is drawn offscreen and saved as PNG; nothing else is written anywhere. The README's pictures:
 
-    python -m lsdesk.gui.screenshots resources/screenshots --state valid --state invalid --state offline-remembered --state save-refused
+    python -m lsdesk.gui.screenshots resources/screenshots --state valid --state invalid \
+        --state offline-remembered --state save-refused [--theme dark]
 """
 
 from __future__ import annotations
