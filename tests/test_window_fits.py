@@ -131,3 +131,14 @@ def test_a_message_that_appears_makes_the_window_taller_where_the_screen_has_roo
     qtbot.waitUntil(lambda: window.message_bar.isVisible())
     qtbot.waitUntil(lambda: window.height() > before)
     assert area.verticalScrollBar().maximum() == 0 or window.height() >= room
+
+
+def test_in_a_very_wide_window_the_keys_buttons_stay_together(open_window, store, qtbot):
+    store.set("default", DEMO_KEY)
+    window = open_window()
+    window.resize(1600, window.height())
+    qtbot.waitUntil(lambda: window.width() >= 1500 or window.width() == window.screen().availableGeometry().width())
+    QApplication.processEvents()
+    gap = window.rotate_button.x() - (window.check_button.x() + window.check_button.width())
+    assert gap <= 3 * window.layout().spacing()
+    assert window.save_button.x() < window.check_button.x() < window.rotate_button.x()

@@ -435,11 +435,11 @@ class SettingsWindow(QWidget):
         details.addRow("Last checked:", self.last_checked_label)
         details.addRow("Last confirmed valid:", self.last_confirmed_label)
 
-        buttons = QHBoxLayout()
+        buttons = QHBoxLayout()  # the key's buttons stay together however wide the window is
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.check_button)
-        buttons.addStretch(1)
         buttons.addWidget(self.rotate_button)
+        buttons.addStretch(1)
 
         key_box = QGroupBox("Save a new API key", self)
         key_layout = QVBoxLayout(key_box)
