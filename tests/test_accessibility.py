@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAccessible, QFont, QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
 from lsdesk.core.keystore import MemoryKeyStore
 from lsdesk.core.outcome import State
+from lsdesk.core.status import Activity
 from lsdesk.gui.theme import dark_palette, icon
 from lsdesk.sandbox import DEMO_KEY
 from tests.conftest import WAIT_MS
@@ -156,3 +157,21 @@ def test_high_contrast_draws_the_badge_in_the_text_colour_without_a_tint(window,
     text = QApplication.palette().color(QPalette.ColorRole.WindowText).name()
     assert f"border: 2px solid {text}" in window.badge.styleSheet()
     assert "background-color: transparent" in window.badge.styleSheet()
+
+
+def test_pressing_check_again_keeps_the_focus_off_other_buttons_and_gives_it_back(window, qtbot, sandbox):
+    """Before: Check again, disabled while it ran, sent the focus on to Rotate, which Orca read out
+    instead of the result."""
+    window.activateWindow()
+    window.check_button.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.check_button)
+    sandbox.faults.delay = 0.3
+    focus_while_checking = []  # after each change the window drew, while the check runs
+    window.model.subscribe(
+        lambda model: model.activity is not Activity.IDLE and focus_while_checking.append(QApplication.focusWidget())
+    )
+    with qtbot.waitSignal(window.host.operation_finished, timeout=WAIT_MS):
+        qtbot.keyClick(window.check_button, Qt.Key.Key_Space)
+    assert focus_while_checking
+    assert not any(isinstance(widget, QAbstractButton) for widget in focus_while_checking)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.check_button)

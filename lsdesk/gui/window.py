@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -101,6 +102,7 @@ class SettingsWindow(QWidget):
         self._developer_url = developer_url
         self._banner: QLabel | None = None
         self._fitted = False
+        self._held_focus: QPushButton | None = None  # the pressed button, while its operation runs
 
         profile = host.profile
         self.setWindowTitle(
@@ -295,6 +297,8 @@ class SettingsWindow(QWidget):
         self._show_details(key)
         self._show_message(model)
         busy = model.activity is not Activity.IDLE
+        if busy:
+            self._hold_focus()
         self.key_field.set_busy(busy)
         self.save_button.setEnabled(not busy)
         self.check_button.setEnabled(not busy)
@@ -305,6 +309,26 @@ class SettingsWindow(QWidget):
             else "Rotate is offered once Lessonspace has confirmed the saved key works"
         )
         self.forget_button.setEnabled(not busy and key.state is not State.NOT_SET)
+        if not busy:
+            self._give_focus_back()
+
+    def _key_buttons(self) -> tuple[QPushButton, ...]:
+        return (self.save_button, self.check_button, self.rotate_button, self.forget_button)
+
+    def _hold_focus(self) -> None:
+        """A pressed button is disabled while its operation runs; Qt would then move the focus on to
+        the next control, an unrelated one a screen reader reads out. The focus waits instead."""
+        focused = QApplication.focusWidget()
+        if self._held_focus is None and focused in self._key_buttons():
+            self._held_focus = focused
+            focused.clearFocus()
+
+    def _give_focus_back(self) -> None:
+        """To the button that was pressed, once it works again; to the key field if it stays off."""
+        held, self._held_focus = self._held_focus, None
+        if held is None or QApplication.focusWidget() is not None:
+            return  # the admin has moved on (a dialog, another control)
+        (held if held.isEnabled() else self.key_field).setFocus()
 
     def _show_message(self, model: StatusModel) -> None:
         if model.activity is Activity.SAVING:
