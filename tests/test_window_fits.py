@@ -140,5 +140,5 @@ def test_in_a_very_wide_window_the_keys_buttons_stay_together(open_window, store
     qtbot.waitUntil(lambda: window.width() >= 1500 or window.width() == window.screen().availableGeometry().width())
     QApplication.processEvents()
     gap = window.rotate_button.x() - (window.check_button.x() + window.check_button.width())
-    assert gap <= 3 * window.layout().spacing()
+    assert gap <= 3 * window.column.spacing()
     assert window.save_button.x() < window.check_button.x() < window.rotate_button.x()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -72,7 +73,7 @@ HELP_STEPS = (
 )
 
 
-class SettingsWindow(QWidget):
+class SettingsWindow(QMainWindow):
     """Signals:
     preferences_changed(Preferences): the user saved new preferences.
     """
@@ -102,6 +103,7 @@ class SettingsWindow(QWidget):
         self._developer_url = developer_url
         self._banner: QLabel | None = None
         self._fitted = False
+        self.column: QVBoxLayout | None = None  # the window's own layout, once laid out
         self._held_focus: QPushButton | None = None  # the pressed button, while its operation runs
 
         profile = host.profile
@@ -401,11 +403,11 @@ class SettingsWindow(QWidget):
         The layout's height for this width counts the scrolled column at its full
         height; it needs only its minimum, and scrolls the rest.
         """
-        layout = self.layout()
+        layout = self.column
         if layout is None or not layout.hasHeightForWidth():
             return
         column = self.scroll_area
-        whole = layout.totalHeightForWidth(self.width())
+        whole = layout.totalHeightForWidth(self.centralWidget().width())
         self.setMinimumHeight(whole - column.sizeHint().height() + column.minimumSizeHint().height())
 
     @Slot()
@@ -495,7 +497,9 @@ class SettingsWindow(QWidget):
         content_column.addStretch(1)
         self.scroll_area = ScrollingColumn(content, self)
 
-        column = QVBoxLayout(self)
+        # A main window, so that screen readers meet it as a frame titled as the window.
+        self.setCentralWidget(QWidget(self))
+        column = self.column = QVBoxLayout(self.centralWidget())
         column.setContentsMargins(16, 16, 16, 16)
         column.setSpacing(12)
         if sandbox:
