@@ -3,7 +3,10 @@
 # its help, a real check against its own sandbox, a save and check through the real Secret Service,
 # and its window on a virtual screen.
 
-CI_APT_BUNDLE="binutils xdotool x11-utils"   # binutils: PyInstaller reads libraries with objdump; x11-utils: xprop
+# The README's "Building" list: binutils (PyInstaller reads libraries with objdump) and libpython3.11 (Debian's own
+# python3 keeps its shared library there; PyInstaller bundles it). Keep the two identical (tests/test_packaging.py).
+CI_APT_BUILD="binutils libpython3.11"
+CI_APT_BUNDLE="$CI_APT_BUILD xdotool x11-utils"   # x11-utils: xprop, to find the bundle's window
 CI_BUNDLE_DEMO_KEY="0f8e6a52-5d1c-4c8e-9b7a-3a1f2d4c6e80"   # the sandbox's demo key (README)
 CI_BUNDLE_WINDOW_TITLE="Lessonspace Integration Settings"
 

@@ -3,6 +3,7 @@
 # system libraries + Xvfb that PySide6 needs for real windows (pytest-xvfb starts Xvfb inside pytest).
 
 # Qt 6 (PySide6-Essentials wheel) on a bare Debian 12: offscreen needs the first 6; the xcb (real window) platform needs all.
+# The README prints this list for users (tests/test_packaging.py keeps the two identical).
 CI_APT_QT="libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0"
 CI_APT_X="xvfb xauth"                   # xauth: needed by xvfb-run (not by pytest-xvfb)
 CI_APT_KEYRING="gnome-keyring dbus-x11" # dbus-x11 satisfies gnome-keyring's dbus-session-bus dependency without pulling systemd

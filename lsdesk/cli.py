@@ -11,6 +11,7 @@ import contextlib
 import getpass
 import json
 import logging
+import os
 import sys
 from typing import TYPE_CHECKING, TextIO
 
@@ -55,10 +56,24 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
+NO_SCREEN = "lsdesk's window needs a desktop session; `lsdesk check` works in a terminal."
+
+
+def _has_a_screen() -> bool:
+    """False on Linux and the other Unix desktops with no X or Wayland display (over ssh, say), where Qt
+    would abort with a message about a missing library; Windows and macOS always have one for a signed-in user."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
 def _run(args: argparse.Namespace, report: _Reporter) -> int:
     if args.command == "sandbox":
         return _run_sandbox(args.port)
     if args.command is None:
+        if not _has_a_screen():
+            print(NO_SCREEN, file=sys.stderr)
+            return State.BAD_INPUT.exit_code
         from lsdesk.gui.app import run_window  # Qt only when a window is wanted
 
         return run_window(api_url=args.api_url, profile=args.profile, sandbox=args.sandbox)

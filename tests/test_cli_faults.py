@@ -364,3 +364,16 @@ def test_lsdesk_switches_off_core_dumps_for_itself():
         preexec_fn=allow_core_dumps,
     )
     assert result.stdout.splitlines()[-1] == "(0, 0)"
+
+
+@pytest.mark.parametrize("options", [[], ["--sandbox"]], ids=["window", "sandbox window"])
+def test_with_no_screen_the_window_says_so_in_one_sentence_and_exits_2(options):
+    """Before: Qt aborted with a message about libxcb-cursor0, which tells an admin over ssh nothing."""
+    env = {name: value for name, value in os.environ.items() if name not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "lsdesk", *options], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == "lsdesk's window needs a desktop session; `lsdesk check` works in a terminal.\n"

@@ -8,6 +8,7 @@ held without a build.
 from __future__ import annotations
 
 import configparser
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +31,24 @@ def test_the_readme_and_ci_build_the_single_executable_with_the_same_command():
 
     assert BUILD_COMMAND in readme
     assert BUILD_COMMAND in ci_run
+
+
+def ci_list(script: str, name: str) -> str:
+    """A package list as the CI scripts set it: NAME="..." in .ci/SCRIPT."""
+    text = (REPO / ".ci" / script).read_text(encoding="utf-8")
+    (value,) = re.findall(rf'^{name}="([^"$]*)"', text, flags=re.MULTILINE)
+    return value
+
+
+def test_the_readme_lists_the_same_system_packages_ci_installs():
+    """Before: the README's list lacked libglib2.0-0 (the window did not start on a bare Debian 12), and
+    building on Debian's own Python needed libpython3.11, which neither list had."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    runtime = ci_list("gui-keyring.sh", "CI_APT_QT")
+    build = ci_list("bundle.sh", "CI_APT_BUILD")
+    assert "libglib2.0-0" in runtime.split() and "libpython3.11" in build.split()
+    assert f"apt-get install {runtime}\n" in readme
+    assert f"`apt-get install {build}`" in readme
 
 
 def test_the_desktop_entry_starts_lsdesk_with_the_icon_the_readme_installs():
