@@ -21,6 +21,7 @@ from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name, k
 from lsdesk.core.preferences import Preferences, settings_path
 from lsdesk.core.rotation import RotationJournal
 from lsdesk.core.status import STATUS_FOLDER, StatusFile, StatusModel
+from lsdesk.gui.alerts import KeyAlerts
 from lsdesk.gui.first_paint import after_first_paint
 from lsdesk.gui.single_window import SingleWindow, server_name
 from lsdesk.gui.status_feed import feed
@@ -99,18 +100,22 @@ def create_window(
 
 
 def add_tray(window: SettingsWindow, settings: QSettings) -> None:
-    """Show lsdesk in the system tray where there is one; without one, a key
-    that stops working brings the window forward instead."""
-    if not QSystemTrayIcon.isSystemTrayAvailable():
-        window.watch.turned_invalid.connect(window.bring_forward)
-        return
-    window.tray = TrayIcon(
-        window.model, open_window=window.bring_forward, check=window.check, quit_app=window.quit, parent=window
-    )
-    window.tray.show()
-    window.watch.turned_invalid.connect(window.tray.warn_invalid)
-    window.keep_in_tray = Preferences.load(settings).keep_in_tray
-    window.preferences_changed.connect(lambda changed: setattr(window, "keep_in_tray", changed.keep_in_tray))
+    """Show lsdesk in the system tray where there is one, and say when a key stops working
+    (lsdesk/gui/alerts.py: a desktop notification, the tray, or the window brought forward)."""
+    if QSystemTrayIcon.isSystemTrayAvailable():
+        window.tray = TrayIcon(
+            window.model, open_window=window.bring_forward, check=window.check, quit_app=window.quit, parent=window
+        )
+        window.tray.show()
+        window.keep_in_tray = Preferences.load(settings).keep_in_tray
+        window.preferences_changed.connect(lambda changed: setattr(window, "keep_in_tray", changed.keep_in_tray))
+    notifications = None
+    if sys.platform.startswith("linux"):  # elsewhere the tray's balloon is the system's notification
+        from lsdesk.gui.notifications import DesktopNotifications
+
+        notifications = DesktopNotifications(window)
+    window.alerts = KeyAlerts(window, tray=window.tray, notifications=notifications)
+    window.watch.turned_invalid.connect(window.alerts.key_turned_invalid)
 
 
 def run_window(api_url: str | None = None, profile: str = "default", *, sandbox: bool = False) -> int:

@@ -1,4 +1,4 @@
-"""The system-tray icon: the key's state at a glance, and a warning when it stops working."""
+"""The system-tray icon: the key's state at a glance, and its balloon messages."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ from PySide6.QtGui import QAction, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from lsdesk.core.outcome import State
-from lsdesk.core.status import KeyStatus, StatusModel
+from lsdesk.core.status import StatusModel
 from lsdesk.gui.badge import CHECKING_TITLE, state_icon
 from lsdesk.gui.theme import icon
 
 log = logging.getLogger(__name__)
 
-INVALID_TITLE = "Your Lessonspace API key no longer works"
-INVALID_MESSAGE = "Lessons may not launch until a new key is saved. Click here to open lsdesk."
 STILL_RUNNING_TITLE = "lsdesk is still running"
 STILL_RUNNING_MESSAGE = (
     "lsdesk keeps checking your key from here, in the system tray. To stop it, choose Quit in this icon's menu."
@@ -82,15 +80,6 @@ class TrayIcon(QSystemTrayIcon):
         self.setIcon(branded_icon(key.state))
         self.setToolTip(f"lsdesk: {title}")
         self.state_line.setText(title)
-
-    @Slot(object)
-    def warn_invalid(self, key: KeyStatus) -> None:
-        title = (
-            f"{key.organisation.name}: the API key no longer works"
-            if key.organisation and key.organisation.name
-            else INVALID_TITLE
-        )
-        self.tell(title, INVALID_MESSAGE, QSystemTrayIcon.MessageIcon.Warning)
 
     def tell_still_running(self) -> None:
         """Said once, the first time closing the window leaves lsdesk in the tray."""

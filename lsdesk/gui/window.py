@@ -42,6 +42,7 @@ from lsdesk.gui.worker import KeyServiceHost
 
 if TYPE_CHECKING:
     from lsdesk.core.usecases import SaveResult
+    from lsdesk.gui.alerts import KeyAlerts
     from lsdesk.gui.preferences import PreferencesDialog
     from lsdesk.gui.rotate_dialog import RotateDialog
     from lsdesk.gui.tray import TrayIcon
@@ -97,6 +98,7 @@ class SettingsWindow(QMainWindow):
         # Set by create_window: the scheduled re-check, and the tray icon where there is a tray.
         self.watch: KeyWatch | None = None
         self.tray: TrayIcon | None = None
+        self.alerts: KeyAlerts | None = None  # set by add_tray: says when a key stops working
         # Set by the application when a system tray shows lsdesk: closing then only hides.
         self.keep_in_tray = False
         self._quitting = False
@@ -446,6 +448,8 @@ class SettingsWindow(QMainWindow):
                 self.tray.tell_still_running()
             return
         self._host.shutdown()
+        if self.alerts is not None:
+            self.alerts.close()
         super().closeEvent(event)
 
     # Layout ----------------------------------------------------------------
