@@ -76,7 +76,7 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
             return State.BAD_INPUT.exit_code
         from lsdesk.gui.app import run_window  # Qt only when a window is wanted
 
-        return run_window(api_url=args.api_url, profile=args.profile, sandbox=args.sandbox)
+        return run_window(api_url=args.api_url, profile=args.profile, sandbox=args.sandbox, background=args.background)
 
     try:
         api_url = resolve_api_url(args.api_url, preferred=Preferences.load(IniSettings(settings_path())).api_url)
@@ -277,6 +277,11 @@ def _parser() -> argparse.ArgumentParser:
         "--sandbox",
         action="store_true",
         help="open the window on a built-in practice Lessonspace (nothing is saved)",
+    )
+    parser.add_argument(
+        "--background",
+        action="store_true",
+        help="watch the key from the tray without opening the window (how lsdesk starts at sign-in)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 

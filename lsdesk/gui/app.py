@@ -57,6 +57,7 @@ def create_window(
     history: History | None = None,
     client: LessonspaceClient | None = None,
     sandbox: bool = False,
+    background: bool = False,
 ) -> SettingsWindow:
     """Build one profile's window and everything around it, inside an existing QApplication:
     the worker, the status model every view reads, the scheduled watch.
@@ -92,7 +93,10 @@ def create_window(
     window = SettingsWindow(host, model, settings, developer_url=developer_settings_url(url), sandbox=sandbox)
     host.setParent(window)
     window.start()  # the first check waits for the worker thread
-    after_first_paint(window, host.start)
+    if background:
+        host.start()  # no window is drawn: the watch starts at once
+    else:
+        after_first_paint(window, host.start)
     window.watch = KeyWatch(model, window.check, preferences.watch_minutes * 60_000, parent=window)
     window.watch.start()
     window.preferences_changed.connect(lambda changed: window.watch.set_interval_ms(changed.watch_minutes * 60_000))
@@ -118,8 +122,14 @@ def add_tray(window: SettingsWindow, settings: QSettings) -> None:
     window.watch.turned_invalid.connect(window.alerts.key_turned_invalid)
 
 
-def run_window(api_url: str | None = None, profile: str = "default", *, sandbox: bool = False) -> int:
-    """Open the window and run until it closes; returns the exit code."""
+def run_window(
+    api_url: str | None = None, profile: str = "default", *, sandbox: bool = False, background: bool = False
+) -> int:
+    """Open the window and run until it closes; returns the exit code.
+
+    `background` (lsdesk started at sign-in): watch the key from the tray, or with only the
+    notifications where there is no tray, without opening the window; starting lsdesk again opens it.
+    """
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
@@ -150,14 +160,25 @@ def run_window(api_url: str | None = None, profile: str = "default", *, sandbox:
 
     try:
         window = create_window(
-            api_url, profile, store=store, settings=settings, journal=journal, history=history, sandbox=sandbox
+            api_url,
+            profile,
+            store=store,
+            settings=settings,
+            journal=journal,
+            history=history,
+            sandbox=sandbox,
+            background=background,
         )
     except (ApiUrlError, ValueError) as error:
         single.close()
         print(error, file=sys.stderr)
         QMessageBox.critical(None, "lsdesk can't start", str(error))
         return 2
-    after_first_paint(window, _log_to_file)  # installed after the worker's, so it runs first
+    if background:
+        _log_to_file()
+        log.info("started in the background; the window opens when lsdesk is started again")
+    else:
+        after_first_paint(window, _log_to_file)  # installed after the worker's, so it runs first
     add_tray(window, settings or settings_for())
     single.show_requested.connect(window.bring_forward)
 
@@ -168,12 +189,13 @@ def run_window(api_url: str | None = None, profile: str = "default", *, sandbox:
         if journal is not None:
             shutil.rmtree(journal.folder, ignore_errors=True)
 
-    return exec_until_closed(app, window, on_exit=clean_up)
+    return exec_until_closed(app, window, on_exit=clean_up, show=not background)
 
 
-def exec_until_closed(app: QApplication, window: SettingsWindow, on_exit=None) -> int:
-    """Show the window and run the event loop until it closes."""
-    window.show()
+def exec_until_closed(app: QApplication, window: SettingsWindow, on_exit=None, *, show: bool = True) -> int:
+    """Show the window (unless `show` is False) and run the event loop until it closes."""
+    if show:
+        window.show()
     code = app.exec()
     if on_exit is not None:
         on_exit()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from lsdesk.core.api_url import DEFAULT_API_URL, ApiUrlError, resolve_api_url
 from lsdesk.core.preferences import WATCH_CHOICES_MINUTES, Preferences
 
+START_AT_SIGN_IN = "lsdesk then watches the key from the start, without opening its window."
 NO_TRAY = (
     "This desktop shows no system tray, so lsdesk stops when its window is closed. "
     "On GNOME, the AppIndicator extension adds a tray."
@@ -34,7 +35,14 @@ def _describe_minutes(minutes: int) -> str:
 class PreferencesDialog(QDialog):
     """Edits Preferences; `preferences()` gives the result once accepted."""
 
-    def __init__(self, current: Preferences, parent: QWidget | None = None, *, tray_available: bool = True):
+    def __init__(
+        self,
+        current: Preferences,
+        parent: QWidget | None = None,
+        *,
+        tray_available: bool = True,
+        starts_at_sign_in: bool = False,
+    ):
         super().__init__(parent)
         self.setWindowTitle("lsdesk settings")
         self.setMinimumWidth(480)
@@ -58,6 +66,11 @@ class PreferencesDialog(QDialog):
         self.keep_in_tray = QCheckBox("&Keep lsdesk in the system tray when the window is closed", self)
         self.keep_in_tray.setObjectName("keepInTray")
         self.keep_in_tray.setChecked(current.keep_in_tray)
+        self.start_at_sign_in = QCheckBox("&Start lsdesk when I sign in", self)
+        self.start_at_sign_in.setObjectName("startAtSignIn")
+        self.start_at_sign_in.setChecked(starts_at_sign_in)
+        self.start_at_sign_in.setToolTip(START_AT_SIGN_IN)
+        self.start_at_sign_in.setAccessibleDescription(START_AT_SIGN_IN)
         self.no_tray = QLabel(NO_TRAY, self)
         self.no_tray.setObjectName("noTrayNote")
         self.no_tray.setWordWrap(True)
@@ -79,6 +92,7 @@ class PreferencesDialog(QDialog):
         form.addRow(watch_label, self.watch)
         form.addRow("", self.keep_in_tray)
         form.addRow("", self.no_tray)
+        form.addRow("", self.start_at_sign_in)
 
         note = QLabel("A new API address is used the next time lsdesk starts.", self)
         note.setWordWrap(True)

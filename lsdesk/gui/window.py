@@ -7,6 +7,7 @@ through `KeyServiceHost`, and comes back as a signal.
 from __future__ import annotations
 
 import itertools
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,12 +20,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from lsdesk.core.autostart import Autostart
 from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
+from lsdesk.core.local_problem import describe_local_problem
 from lsdesk.core.outcome import State, outcome
 from lsdesk.core.preferences import Preferences
 from lsdesk.core.status import Action, Activity, KeyStatus, StatusModel
@@ -50,9 +54,12 @@ if TYPE_CHECKING:
 
 # The dialogs are imported when first opened: the window appears sooner.
 
+log = logging.getLogger(__name__)
+
 WINDOW_TITLE = "Lessonspace Integration Settings"
 SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
 UNKNOWN = "Unknown"
+AUTOSTART_FAILED_TITLE = "lsdesk could not change what starts when you sign in"
 # Set once the admin was told that closing the window leaves lsdesk in the tray.
 HID_TO_TRAY_ONCE = "hints/told_still_running_in_tray"
 # Room left for the title bar and frame the window manager adds around the window.
@@ -99,6 +106,7 @@ class SettingsWindow(QMainWindow):
         self.watch: KeyWatch | None = None
         self.tray: TrayIcon | None = None
         self.alerts: KeyAlerts | None = None  # set by add_tray: says when a key stops working
+        self.autostart = Autostart()  # lsdesk's entry among what starts when the admin signs in
         # Set by the application when a system tray shows lsdesk: closing then only hides.
         self.keep_in_tray = False
         self._quitting = False
@@ -416,15 +424,32 @@ class SettingsWindow(QMainWindow):
     def open_preferences(self) -> PreferencesDialog:
         from lsdesk.gui.preferences import PreferencesDialog
 
-        dialog = PreferencesDialog(Preferences.load(self._settings), self, tray_available=self.tray is not None)
+        dialog = PreferencesDialog(
+            Preferences.load(self._settings),
+            self,
+            tray_available=self.tray is not None,
+            starts_at_sign_in=self.autostart.is_enabled(),
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._save_preferences(dialog.preferences()))
+        dialog.accepted.connect(
+            lambda: self._save_preferences(dialog.preferences(), dialog.start_at_sign_in.isChecked())
+        )
         dialog.open()
         return dialog
 
-    def _save_preferences(self, preferences: Preferences) -> None:
+    def _save_preferences(self, preferences: Preferences, start_at_sign_in: bool | None = None) -> None:
         preferences.save(self._settings)
         self.preferences_changed.emit(preferences)
+        if start_at_sign_in is None or start_at_sign_in == self.autostart.is_enabled():
+            return
+        try:
+            if start_at_sign_in:
+                self.autostart.enable()
+            else:
+                self.autostart.disable()
+        except OSError as error:
+            log.warning("could not change the sign-in entry: %s", type(error).__name__)
+            QMessageBox.warning(self, AUTOSTART_FAILED_TITLE, describe_local_problem(error))
 
     @Slot()
     def bring_forward(self) -> None:
