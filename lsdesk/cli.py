@@ -13,14 +13,24 @@ import json
 import logging
 import os
 import sys
+import time
 from typing import TYPE_CHECKING, TextIO
 
 from lsdesk import __version__
-from lsdesk.core.api_key import MAX_INPUT_LENGTH
+from lsdesk.core import paths
+from lsdesk.core.api_key import MAX_INPUT_LENGTH, key_ending
 from lsdesk.core.api_url import ApiUrlError, resolve_api_url
-from lsdesk.core.keystore import KEYRING_WAITING_TITLE, Attention, SystemKeyStore, check_profile_name, keyring_timeout
+from lsdesk.core.key_dates import describe_age, rotation_due_in
+from lsdesk.core.keystore import (
+    KEYRING_WAITING_TITLE,
+    Attention,
+    KeyStoreError,
+    SystemKeyStore,
+    check_profile_name,
+    keyring_timeout,
+)
 from lsdesk.core.local_problem import PROBLEM_IN_LSDESK, describe_local_problem
-from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, Outcome, State, outcome
+from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, WORST_FIRST, Outcome, State, outcome
 from lsdesk.core.preferences import IniSettings, Preferences, settings_path
 
 if TYPE_CHECKING:
@@ -78,12 +88,18 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
 
         return run_window(api_url=args.api_url, profile=args.profile, sandbox=args.sandbox, background=args.background)
 
+    preferences = Preferences.load(IniSettings(settings_path()))
+    report.rotate_every_days = preferences.rotate_every_days
     try:
-        api_url = resolve_api_url(args.api_url, preferred=Preferences.load(IniSettings(settings_path())).api_url)
+        api_url = resolve_api_url(args.api_url, preferred=preferences.api_url)
         profile = check_profile_name(args.profile)
         store = SystemKeyStore(timeout=keyring_timeout())
     except (ApiUrlError, ValueError) as error:
         return report(outcome(State.BAD_INPUT, str(error)))
+    if args.command == "profiles":
+        return _list_profiles(store, report)
+    if args.command == "check" and args.all and args.key_stdin:
+        return report(outcome(State.BAD_INPUT, "Use --all or --key-stdin, not both."))
 
     from lsdesk.core.client import LessonspaceClient
     from lsdesk.core.desk import KeyDesk
@@ -101,11 +117,13 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
             return _forget(desk, args, report)
         if args.command == "check" and args.key_stdin:
             return report(desk.check(_read_key(sys.stdin)))
+        if args.command == "check" and args.all:
+            return _check_all(client, store, report)
         notice = desk.recover()
         if notice:
             print(notice, file=sys.stderr)
         if args.command == "check":
-            return report(desk.check_stored())
+            return report.saved_key(desk.check_stored())
         if args.command == "save":
             saved = desk.save(_read_key(sys.stdin), allow_other_organisation=args.allow_other_organisation)
             return report(saved.outcome, saved=saved.saved)
@@ -144,21 +162,129 @@ def _forget(desk: KeyDesk, args: argparse.Namespace, report: _Reporter) -> int:
     return 0 if removed.state is State.NOT_SET else removed.state.exit_code
 
 
+# Between two profiles' checks: Lessonspace's limit is per key, and one request a second is polite.
+PROFILE_PACING_S = 1.0
+
+
+def _check_all(client, store: SystemKeyStore, report: _Reporter) -> int:
+    """Check every profile's saved key, one after another; the exit code is the worst profile's."""
+    from lsdesk.core.desk import KeyDesk, saved_profiles
+
+    try:
+        names = saved_profiles(store, paths.state_dir())
+    except KeyStoreError as error:
+        return report(error.outcome)
+    results = []
+    for index, name in enumerate(names):
+        if index:
+            time.sleep(PROFILE_PACING_S)
+        desk = KeyDesk.in_user_folders(client, store, name)
+        notice = desk.recover()
+        if notice:
+            print(f"{name}: {notice}", file=sys.stderr)
+        results.append((name, desk.check_stored()))
+    return report.profiles(results)
+
+
+def _list_profiles(store: SystemKeyStore, report: _Reporter) -> int:
+    """The profiles with a saved key and what lsdesk remembers of each, without asking Lessonspace."""
+    from lsdesk.core.desk import saved_profiles
+    from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
+    from lsdesk.core.status import StatusFile
+
+    state = paths.state_dir()
+    dates = KeyDates(state / KEY_DATES_FOLDER)
+    listed = []
+    try:
+        names = {name: key_ending(store.get(name) or "") for name in saved_profiles(store, state)}
+    except KeyStoreError as error:
+        return report(error.outcome)
+    for name, ending in names.items():
+        known = StatusFile.in_folder(state, name).load()  # what the window last heard from Lessonspace
+        organisation = dates.organisation(name, ending)
+        if organisation is None and known is not None and known.key_ending == ending:
+            organisation = known.organisation
+        listed.append(
+            (
+                name,
+                outcome(
+                    State.NOT_SET,
+                    "",
+                    organisation=organisation,
+                    key_ending=ending,
+                    key_saved_at=dates.saved_at(name, ending),
+                ),
+            )
+        )
+    return report.profile_list(listed)
+
+
 class _Reporter:
     """Prints an Outcome as one plain sentence, or as one JSON object."""
 
     def __init__(self, out: TextIO, *, as_json: bool):
         self._out = out
         self._as_json = as_json
+        self.rotate_every_days = 0  # the rotation policy from Settings, once read
 
     def __call__(self, result: Outcome, **extra: object) -> int:
         """Print `result`; keyword arguments are added to the JSON object."""
         if self._as_json:
-            document = {**result.to_json(), **extra}
+            document = {**result.to_json(), "rotation_due": self._rotation_due(result), **extra}
             print(json.dumps(document), file=self._out)
         else:
             print(_sentence(result), file=self._out)
         return result.state.exit_code
+
+    def saved_key(self, result: Outcome) -> int:
+        """Print the result of a saved key's check: with the key's age in the plain sentence."""
+        if self._as_json or result.key_ending is None:
+            return self(result)
+        print(f"{_sentence(result)} {self._age(result)}.", file=self._out)
+        return result.state.exit_code
+
+    def profiles(self, results: list[tuple[str, Outcome]]) -> int:
+        """Several profiles' results: a line each, or one JSON object; the exit code of the worst."""
+        worst = next((state for state in WORST_FIRST if any(r.state is state for _, r in results)), State.NOT_SET)
+        if self._as_json:
+            listed = [self._profile_json(name, result) for name, result in results]
+            print(json.dumps({"profiles": listed, "state": worst.value}), file=self._out)
+        elif not results:
+            print(NO_PROFILES, file=self._out)
+        for name, result in results if not self._as_json else ():
+            print(f"{name}: {_sentence(result)} {self._age(result)}.", file=self._out)
+        return worst.exit_code
+
+    def profile_list(self, listed: list[tuple[str, Outcome]]) -> int:
+        """The profiles with a saved key, as remembered; exit 0."""
+        if self._as_json:
+            # What is remembered, not an answer from Lessonspace: no state, no sentence.
+            unasked = ("state", "detail", "retry_after")
+            rows = [
+                {field: value for field, value in self._profile_json(name, known).items() if field not in unasked}
+                for name, known in listed
+            ]
+            print(json.dumps({"profiles": rows}), file=self._out)
+            return 0
+        if not listed:
+            print(NO_PROFILES, file=self._out)
+        for name, known in listed:
+            organisation = known.organisation.describe() if known.organisation else "organisation not yet known"
+            print(f"{name}: key ending {known.key_ending}, {organisation}, {self._age(known).lower()}", file=self._out)
+        return 0
+
+    def _profile_json(self, name: str, result: Outcome) -> dict:
+        return {"profile": name, **result.to_json(), "rotation_due": self._rotation_due(result)}
+
+    def _rotation_due(self, result: Outcome) -> bool:
+        due = rotation_due_in(result.key_saved_at, self.rotate_every_days)
+        return due is not None and due <= 0
+
+    def _age(self, result: Outcome) -> str:
+        return describe_age(result.key_saved_at, self.rotate_every_days)
+
+
+NO_PROFILES = "No profile has a saved key on this computer yet."
 
 
 def _sentence(result: Outcome) -> str:
@@ -293,7 +419,17 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("--key-stdin", action="store_true", help="check a key read from stdin instead")
+    check.add_argument("--all", action="store_true", help="check the saved key of every profile, one after another")
     check.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+
+    profiles = commands.add_parser(
+        "profiles",
+        parents=[_common_options()],
+        help="list the profiles with a saved key, without asking Lessonspace",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    profiles.add_argument("--json", action="store_true", help="print one JSON object on the last line")
 
     save = commands.add_parser(
         "save",

@@ -59,6 +59,9 @@ def test_check_of_a_key_from_stdin_prints_json_and_exits_0(sandbox):
         "key_ending": "6e80",
         "detail": "Lessonspace accepted this key.",
         "retry_after": None,
+        "key_saved_at": None,  # a key from stdin is not a saved key: its age is not known
+        "key_age_days": None,
+        "rotation_due": False,
     }
     assert_no_key_in(result, DEMO_KEY)
 

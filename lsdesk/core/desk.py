@@ -9,11 +9,14 @@ history.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsdesk.core import paths, usecases
 from lsdesk.core.history import HISTORY_FILE, History
-from lsdesk.core.keystore import KeyStore, KeyStoreError
+from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
+from lsdesk.core.keystore import KeyStore, KeyStoreError, check_profile_name
 from lsdesk.core.outcome import Outcome, State, outcome
 from lsdesk.core.profile_lock import busy
 from lsdesk.core.retry_after import RetryAfterMemory
@@ -26,6 +29,7 @@ from lsdesk.core.rotation import (
     recover_rotation,
     rotate_key,
 )
+from lsdesk.core.status import STATUS_FOLDER
 
 if TYPE_CHECKING:
     from lsdesk.core.client import LessonspaceClient
@@ -49,9 +53,10 @@ class KeyDesk:
         self.profile = profile
         self.journal = journal
         self.history = history
-        # Lessonspace's requests to wait, beside the journals: in the state folder for the
-        # window and the command line alike, in the sandbox's own folder for the sandbox.
+        # Lessonspace's requests to wait and the keys' dates, beside the journals: in the state folder
+        # for the window and the command line alike, in the sandbox's own folder for the sandbox.
         self.waits = waits if waits is not None else RetryAfterMemory(journal.folder / "retry-after")
+        self.key_dates = KeyDates(journal.folder.parent / KEY_DATES_FOLDER)
 
     @classmethod
     def in_user_folders(cls, client: LessonspaceClient, store: KeyStore, profile: str) -> KeyDesk:
@@ -71,7 +76,7 @@ class KeyDesk:
     def check_stored(self) -> Outcome:
         result = usecases.check_stored_key(self.client, self.store, self.profile, self.waits)
         self.history.record("check", self.profile, result)
-        return result
+        return replace(result, key_saved_at=self.key_dates.saved_at(self.profile, result.key_ending))
 
     def check(self, raw_key: str) -> Outcome:
         """Check a typed key; not the saved one, so not recorded."""
@@ -88,6 +93,7 @@ class KeyDesk:
         )
         if result.saved:
             self.waits.forget(self.profile)  # Lessonspace's wait was for the key just replaced
+            result = replace(result, outcome=self._note_saved(result.outcome))
         self.history.record("save", self.profile, result.outcome)
         return result
 
@@ -111,8 +117,15 @@ class KeyDesk:
         )
         if result.rotated:
             self.waits.forget(self.profile)
+            result = replace(result, outcome=self._note_saved(result.outcome))
         self.history.record("rotate", self.profile, result.outcome)
         return result
+
+    def _note_saved(self, saved: Outcome) -> Outcome:
+        if not saved.key_ending:
+            return saved
+        noted = self.key_dates.saved(self.profile, saved.key_ending, organisation=saved.organisation)
+        return replace(saved, key_saved_at=noted)
 
     def forget(self) -> Outcome:
         """Remove the saved key, and any spare copy a rotation left, from the keychain.
@@ -127,6 +140,7 @@ class KeyDesk:
             for slot in (self.profile, pending_slot(self.profile), backup_slot(self.profile)):
                 self.store.delete(slot)
             self.journal.clear(self.profile)
+            self.key_dates.forget(self.profile)
         except KeyStoreError as error:
             return error.outcome
         except OSError as error:
@@ -142,3 +156,24 @@ class KeyDesk:
         )
         self.history.record("forget", self.profile, result)
         return result
+
+
+def saved_profiles(store: KeyStore, state_folder: Path) -> list[str]:
+    """Every profile with a key saved in `store`, by name: `default`, and each profile lsdesk has a
+    date or a remembered status for (the credential store itself cannot be listed on every system).
+
+    Raises KeyStoreError when the store cannot be read.
+    """
+    candidates = {"default"}
+    candidates.update(KeyDates(state_folder / KEY_DATES_FOLDER).profiles())
+    try:
+        candidates.update(path.stem for path in (state_folder / STATUS_FOLDER).glob("*.json") if path.is_file())
+    except OSError:
+        pass
+    named = []
+    for name in sorted(candidates):
+        try:
+            named.append(check_profile_name(name))
+        except ValueError:
+            continue  # a file of another program's, or a damaged name: not a profile
+    return [name for name in named if store.get(name) is not None]

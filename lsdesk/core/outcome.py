@@ -98,6 +98,8 @@ class Outcome:
     key_ending: str | None = None
     retry_after: float | None = None
     checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    key_saved_at: datetime | None = None
+    """When the saved key this is about was saved or rotated to; None when unknown or not a saved key."""
 
     def with_key_ending(self, key_ending: str | None) -> Outcome:
         return replace(self, key_ending=key_ending)
@@ -111,6 +113,8 @@ class Outcome:
             "detail": self.message,
             # Whole seconds to wait before asking again; null when unknown or not rate limited.
             "retry_after": math.ceil(self.retry_after) if self.retry_after else None,
+            "key_saved_at": self.key_saved_at.isoformat() if self.key_saved_at else None,
+            "key_age_days": (datetime.now(UTC) - self.key_saved_at).days if self.key_saved_at else None,
         }
 
 
@@ -128,6 +132,22 @@ TITLES = {
     State.BAD_INPUT: "That doesn't look like an API key",
     State.UNFINISHED: "lsdesk could not finish",
 }
+
+
+# Which of several profiles' states the command line reports for all of them: the first that occurs.
+WORST_FIRST = (
+    State.REJECTED,
+    State.NO_STORAGE,
+    State.UNFINISHED,
+    State.OFFLINE,
+    State.SERVER_ERROR,
+    State.UNEXPECTED,
+    State.RATE_LIMITED,
+    State.NOT_SET,
+    State.BAD_INPUT,
+    State.VALID,
+)
+assert set(WORST_FIRST) == set(State)
 
 
 def outcome(state: State, message: str, **details) -> Outcome:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from lsdesk.core.key_dates import DEFAULT_ROTATION_DAYS, ROTATION_CHOICES_DAYS
 from lsdesk.core.paths import APP_NAME
 from lsdesk.core.small_file import read_plain_file
 
@@ -27,6 +28,7 @@ WATCH_CHOICES_MINUTES = (15, 30, 60, 180, 360, 720, 1440)
 DEFAULT_WATCH_MINUTES = 360
 MIN_WATCH_MINUTES = WATCH_CHOICES_MINUTES[0]
 
+ROTATE_EVERY_DAYS = "preferences/rotate_every_days"
 API_URL = "preferences/api_url"
 WATCH_MINUTES = "preferences/watch_minutes"
 KEEP_IN_TRAY = "preferences/keep_in_tray"
@@ -63,6 +65,7 @@ class Preferences:
     api_url: str = ""  # empty: $LSDESK_API_URL or Lessonspace itself
     watch_minutes: int = DEFAULT_WATCH_MINUTES
     keep_in_tray: bool = True
+    rotate_every_days: int = DEFAULT_ROTATION_DAYS  # 0: never reminded
 
     @classmethod
     def load(cls, settings: SettingsReader) -> Preferences:
@@ -72,12 +75,14 @@ class Preferences:
             api_url=_text(settings, API_URL, ""),
             watch_minutes=_watch_minutes(settings),
             keep_in_tray=_flag(settings, KEEP_IN_TRAY, True),
+            rotate_every_days=_rotation_days(settings),
         )
 
     def save(self, settings: SettingsWriter) -> None:
         settings.setValue(API_URL, self.api_url)
         settings.setValue(WATCH_MINUTES, self.watch_minutes)
         settings.setValue(KEEP_IN_TRAY, "true" if self.keep_in_tray else "false")
+        settings.setValue(ROTATE_EVERY_DAYS, self.rotate_every_days)
         settings.sync()
 
 
@@ -124,6 +129,21 @@ def _watch_minutes(settings: SettingsReader) -> int:
     chosen = max([choice for choice in WATCH_CHOICES_MINUTES if choice <= minutes], default=MIN_WATCH_MINUTES)
     log.warning("the setting %s is not one of the offered intervals; using %d minutes", WATCH_MINUTES, chosen)
     return chosen
+
+
+def _rotation_days(settings: SettingsReader) -> int:
+    """One of the offered rotation policies; anything else is the default, logged by the setting's name."""
+    value = settings.value(ROTATE_EVERY_DAYS, None)
+    if value is None:
+        return DEFAULT_ROTATION_DAYS
+    try:
+        days = int(value) if not isinstance(value, bool) else -1
+    except (TypeError, ValueError, OverflowError):
+        days = -1
+    if days in ROTATION_CHOICES_DAYS:
+        return days
+    log.warning("ignored the setting %s: not one of the offered rotation policies", ROTATE_EVERY_DAYS)
+    return DEFAULT_ROTATION_DAYS
 
 
 class IniSettings:

@@ -78,6 +78,7 @@ class KeyStatus:
     last_confirmed_valid: datetime | None = None
     last_checked: datetime | None = None
     live: bool = True
+    key_saved_at: datetime | None = None
 
     def after(self, result: Outcome) -> KeyStatus:
         """This status once `result`, an answer about the saved key, has arrived."""
@@ -86,6 +87,7 @@ class KeyStatus:
         same_key = result.key_ending is None or result.key_ending == self.key_ending
         known_org = self.organisation if same_key else None
         confirmed = self.last_confirmed_valid if same_key else None
+        saved_at = result.key_saved_at or (self.key_saved_at if same_key else None)
         if result.state is State.VALID:
             confirmed = result.checked_at
         asked = result.state not in (State.NO_STORAGE, State.BAD_INPUT, State.UNFINISHED)
@@ -97,6 +99,7 @@ class KeyStatus:
             key_ending=result.key_ending or self.key_ending,
             last_confirmed_valid=confirmed,
             last_checked=result.checked_at if asked else self.last_checked,
+            key_saved_at=saved_at,
         )
 
     def as_outcome(self) -> Outcome | None:
@@ -110,6 +113,7 @@ class KeyStatus:
             organisation=self.organisation,
             key_ending=self.key_ending,
             checked_at=self.last_checked or datetime.now(UTC),
+            key_saved_at=self.key_saved_at,
         )
 
     def to_json(self) -> dict:
@@ -120,6 +124,7 @@ class KeyStatus:
             "key_ending": self.key_ending,
             "last_confirmed_valid": _iso(self.last_confirmed_valid),
             "last_checked": _iso(self.last_checked),
+            "key_saved_at": _iso(self.key_saved_at),
         }
 
     @classmethod
@@ -143,6 +148,7 @@ class KeyStatus:
                 last_confirmed_valid=_parse_time(record.get("last_confirmed_valid")),
                 last_checked=_parse_time(record.get("last_checked")),
                 live=False,
+                key_saved_at=_parse_time(record.get("key_saved_at")),
             )
         except (KeyError, TypeError, ValueError):
             return None

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from lsdesk.core.api_url import DEFAULT_API_URL, ApiUrlError, resolve_api_url
+from lsdesk.core.key_dates import ROTATION_CHOICES_DAYS
 from lsdesk.core.preferences import WATCH_CHOICES_MINUTES, Preferences
 
 START_AT_SIGN_IN = "lsdesk then watches the key from the start, without opening its window."
@@ -56,6 +57,13 @@ class PreferencesDialog(QDialog):
         self.api_problem.setWordWrap(True)
         self.api_problem.hide()
 
+        self.rotation = QComboBox(self)
+        self.rotation.setObjectName("rotationPolicy")
+        self.rotation.setAccessibleName("Remind me to rotate the key")
+        for days in ROTATION_CHOICES_DAYS:
+            self.rotation.addItem(f"every {days} days" if days else "never", days)
+        self.rotation.setCurrentIndex(max(0, self.rotation.findData(current.rotate_every_days)))
+
         self.watch = QComboBox(self)
         self.watch.setObjectName("watchInterval")
         self.watch.setAccessibleName("Check the key every")
@@ -93,6 +101,9 @@ class PreferencesDialog(QDialog):
         form.addRow("", self.keep_in_tray)
         form.addRow("", self.no_tray)
         form.addRow("", self.start_at_sign_in)
+        rotation_label = QLabel("&Remind me to rotate the key:", self)
+        rotation_label.setBuddy(self.rotation)
+        form.addRow(rotation_label, self.rotation)
 
         note = QLabel("A new API address is used the next time lsdesk starts.", self)
         note.setWordWrap(True)
@@ -110,6 +121,7 @@ class PreferencesDialog(QDialog):
             api_url=self.api_url.text().strip(),
             watch_minutes=int(self.watch.currentData()),
             keep_in_tray=self.keep_in_tray.isChecked(),
+            rotate_every_days=int(self.rotation.currentData()),
         )
 
     @Slot()

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from lsdesk.core.autostart import Autostart
+from lsdesk.core.key_dates import describe_age
 from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
 from lsdesk.core.local_problem import describe_local_problem
 from lsdesk.core.outcome import State, outcome
@@ -113,6 +114,7 @@ class SettingsWindow(QMainWindow):
         self._developer_url = developer_url
         self._banner: QLabel | None = None
         self._fitted = False
+        self._needed_height = 0  # what the content needed when last measured
         self.column: QVBoxLayout | None = None  # the window's own layout, once laid out
         self._held_focus: QPushButton | None = None  # the pressed button, while its operation runs
 
@@ -130,6 +132,10 @@ class SettingsWindow(QMainWindow):
         self.key_ending_label = self._detail_label("keyEndingLabel")
         self.last_checked_label = self._detail_label("lastCheckedLabel")
         self.last_confirmed_label = self._detail_label("lastConfirmedLabel")
+        self.key_age_label = self._detail_label("keyAgeLabel")
+        # Long at large fonts ("Saved 100 days ago: rotation due now"): wrapped, never wider than the window.
+        for long_line in (self.key_age_label, self.last_checked_label):
+            long_line.setWordWrap(True)
         self.message_bar = MessageBar(self)
         self.message_bar.dismissed.connect(model.dismiss)
         self.waiting_label = QLabel(WAITING_FOR_KEYRING, self)
@@ -365,6 +371,8 @@ class SettingsWindow(QMainWindow):
             unanswered = " (Lessonspace didn't answer)" if key.state and key.state.is_network_problem else ""
             self.last_checked_label.setText(_when(key.last_checked) + unanswered)
         self.last_confirmed_label.setText(_when(key.last_confirmed_valid) if key.last_confirmed_valid else "Never")
+        rotate_every = Preferences.load(self._settings).rotate_every_days
+        self.key_age_label.setText(describe_age(key.key_saved_at, rotate_every) if key.key_ending else UNKNOWN)
 
     def _rotation_offered(self) -> bool:
         key = self._model.key
@@ -390,21 +398,29 @@ class SettingsWindow(QMainWindow):
         if self._banner is not None and style != self._banner.styleSheet():
             self._banner.setStyleSheet(style)
 
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
-            self._fit_height()
-        if event.type() == QEvent.Type.LayoutRequest and self._fitted:
-            self._grow_to_show_everything()
-        return handled
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        # The window's content lives in its central widget, whose layout hears of every change in size.
+        if watched is self.centralWidget():
+            if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+                self._fit_height()
+            if event.type() == QEvent.Type.LayoutRequest and self._fitted:
+                self._grow_to_show_everything()
+        return super().eventFilter(watched, event)
 
     def _grow_to_show_everything(self) -> None:
-        """A message that appears (a refused save, say) makes the window taller where the screen has room,
-        rather than hiding part of the window behind the scroll bar."""
+        """A message that appears (a refused save, say) makes the window taller by as much, where the screen
+        has room, rather than hiding part of the window behind the scroll bar. Only by as much: a window
+        the admin made smaller stays smaller."""
+        central = self.centralWidget()
+        # The height all of it needs at this width (the main window's own size hint is updated later).
+        needed = self.column.totalHeightForWidth(central.width())
+        grown, self._needed_height = needed - self._needed_height, needed
+        if grown <= 0 or self._needed_height == grown:  # smaller, or the first measure
+            return
         room = self.screen().availableGeometry().height() - TITLE_BAR_ALLOWANCE
-        wanted = min(self.sizeHint().height(), room)
-        if wanted > self.height():
-            self.resize(self.width(), wanted)
+        taller = min(self.height() + grown, room)
+        if taller > self.height():
+            self.resize(self.width(), taller)
 
     def _fit_height(self) -> None:
         """Keep room for the badge's whole message, however it wraps: Qt's minimum
@@ -440,6 +456,7 @@ class SettingsWindow(QMainWindow):
     def _save_preferences(self, preferences: Preferences, start_at_sign_in: bool | None = None) -> None:
         preferences.save(self._settings)
         self.preferences_changed.emit(preferences)
+        self._render(self._model)  # the key age line follows the rotation policy
         if start_at_sign_in is None or start_at_sign_in == self.autostart.is_enabled():
             return
         try:
@@ -487,6 +504,7 @@ class SettingsWindow(QMainWindow):
             self.profile_label.hide()
         details.addRow("Organisation:", self.organisation_label)
         details.addRow("Saved key:", self.key_ending_label)
+        details.addRow("Key age:", self.key_age_label)
         details.addRow("Last checked:", self.last_checked_label)
         details.addRow("Last confirmed valid:", self.last_confirmed_label)
 
@@ -528,6 +546,7 @@ class SettingsWindow(QMainWindow):
 
         # A main window, so that screen readers meet it as a frame titled as the window.
         self.setCentralWidget(QWidget(self))
+        self.centralWidget().installEventFilter(self)
         column = self.column = QVBoxLayout(self.centralWidget())
         column.setContentsMargins(16, 16, 16, 16)
         column.setSpacing(12)
