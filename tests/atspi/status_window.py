@@ -9,24 +9,35 @@ JSON line: the badge's title and message, the object name of the focused
 widget, and what the message bar and the organisation and last-confirmed
 details say.
 Then reads one command a line:
-  check  Lessonspace revokes the saved key, and the admin presses Check
-         again (Space on the focused button).
-  save   the admin types the second key into the field and presses Save.
-  quit   ends the window.
+  focus NAME  moves the focus to the widget of that object name, as Tab would.
+  type        types the second key into the focused field.
+  revoke      Lessonspace revokes the saved key.
+  press       presses Space on the focused button (the JSON line follows).
+  quit        ends the window.
 """
 
 import json
+import os
 import sys
 
 from PySide6.QtCore import QSocketNotifier, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QWidget
 
 from lsdesk.core.keystore import MemoryKeyStore
 from lsdesk.gui.app import create_window
 from lsdesk.sandbox import SandboxServer
 
-saved_key, second_key = sys.stdin.readline().split()
+
+def first_line() -> str:
+    """Read byte by byte: nothing after it is taken from standard input before the notifier can see it."""
+    line = b""
+    while not line.endswith(b"\n"):
+        line += os.read(0, 1) or b"\n"
+    return line.decode()
+
+
+saved_key, second_key = first_line().split()
 app = QApplication(sys.argv)
 server = SandboxServer().start()
 server.add_key(saved_key)
@@ -51,26 +62,40 @@ def report() -> None:
     print(json.dumps(shown), flush=True)
 
 
-def press(button: QPushButton) -> None:
-    button.setFocus()
-    QTest.keyClick(button, Qt.Key.Key_Space)
-
-
-def on_command() -> None:
-    command = sys.stdin.readline().strip()
-    if command == "check":
+def run(command: str) -> None:
+    command, _, argument = command.partition(" ")
+    focused = QApplication.focusWidget()
+    if command == "focus":
+        window.findChild(QWidget, argument).setFocus()
+    elif command == "type":
+        QTest.keyClicks(focused, second_key)
+    elif command == "revoke":
         server.revoke_key(store.get("default"))
-        press(window.check_button)
-    elif command == "save":
-        QTest.keyClicks(window.key_field.line_edit, second_key)
-        press(window.save_button)
+    elif command == "press":
+        QTest.keyClick(focused, Qt.Key.Key_Space)
     else:
         app.quit()
+
+
+pending = b""
+
+
+def on_input() -> None:
+    """Every whole line that has arrived, read unbuffered: a buffered reader would keep lines the notifier has
+    already signalled, and never hear of them again."""
+    global pending
+    chunk = os.read(0, 4096)
+    if not chunk:
+        app.quit()
+        return
+    *commands, pending = (pending + chunk).split(b"\n")
+    for command in commands:
+        run(command.decode())
 
 
 # Once the events queued at the operation's end are handled: the window has then given the focus back.
 window.host.operation_finished.connect(lambda: QTimer.singleShot(0, report))
 command_notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
-command_notifier.activated.connect(on_command)
+command_notifier.activated.connect(on_input)
 app.exec()
 server.stop()
