@@ -19,81 +19,26 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-SYSTEM_PYTHON = "/usr/bin/python3"
-BUS_LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
-HERE = Path(__file__).parent / "atspi"
-# Qt's bridge logs these whatever the key field does (measured with the old
-# field too): libatspi 2.46 asks each application for its own bus address,
-# which Qt does not implement; and a QLabel that is selectable by mouse
-# (the badge's message, the field's feedback, the rotation status) sends
-# text events although its accessible interface has no text interface.
-KNOWN_QT_NOISE = ('does not implement "GetApplicationBusAddress"', "Received text event for invalid interface.")
-
-
-def _atspi_client_available() -> bool:
-    if not (Path(SYSTEM_PYTHON).exists() and Path(BUS_LAUNCHER).exists()):
-        return False
-    probe = "import gi; gi.require_version('Atspi', '2.0'); from gi.repository import Atspi"
-    return subprocess.run([SYSTEM_PYTHON, "-c", probe], capture_output=True).returncode == 0
-
+from tests.atspi.stack import HERE, SYSTEM_PYTHON, atspi_client_available, unexpected_qt_messages
+from tests.atspi.stack import accessibility_bus as private_accessibility_bus
 
 pytestmark = pytest.mark.skipif(
-    not _atspi_client_available() and not os.environ.get("LSDESK_REQUIRE_REAL_KEYRING"),
+    not atspi_client_available() and not os.environ.get("LSDESK_REQUIRE_REAL_KEYRING"),
     reason="needs at-spi2-core, python3-gi and gir1.2-atspi-2.0 (installed by .ci/run)",
 )
 
 
-def _wait_for(predicate, what: str, tries: int = 200) -> None:
-    for _ in range(tries):
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
 @pytest.fixture
 def accessibility_bus():
-    """A private session bus with the accessibility bus launched on it; yields its environment."""
-    folder = Path(tempfile.mkdtemp(prefix="lsdesk-atspi-"))
-    address = f"unix:path={folder}/bus"
-    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--nopidfile", f"--address={address}"])
-    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address)
-    env.pop("AT_SPI_BUS_ADDRESS", None)
-    launcher = None
-    try:
-        _wait_for(lambda: (folder / "bus").exists(), "the session bus")
-        launcher = subprocess.Popen([BUS_LAUNCHER, "--launch-immediately"], env=env)
-        name_check = [
-            "dbus-send",
-            "--session",
-            "--print-reply",
-            "--dest=org.freedesktop.DBus",
-            "/org/freedesktop/DBus",
-            "org.freedesktop.DBus.NameHasOwner",
-            "string:org.a11y.Bus",
-        ]
-        _wait_for(lambda: b"true" in subprocess.run(name_check, env=env, capture_output=True).stdout, "org.a11y.Bus")
+    with private_accessibility_bus() as env:
         yield env
-    finally:
-        for process in (launcher, bus):
-            if process is not None:
-                process.terminate()
-                try:
-                    process.wait(5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run_window_under_a_listener(env: dict[str, str], keys: list[str]) -> tuple[list[dict], str, str]:
@@ -156,9 +101,4 @@ def test_typed_pasted_deleted_and_cleared_keys_never_reach_the_accessibility_bus
     for key in keys:
         for start in range(len(key) - 8):
             assert key[start : start + 8] not in heard, "a piece of the key reached the accessibility bus"
-    noise = [
-        line
-        for line in window_errors.splitlines()
-        if line.strip() and not any(known in line for known in KNOWN_QT_NOISE)
-    ]
-    assert noise == []
+    assert unexpected_qt_messages(window_errors) == []

@@ -6,9 +6,16 @@ no one has to tell green from red to know where they stand.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont, QIcon
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QAccessibleEvent,
+    QAccessibleInterface,
+    QFont,
+    QIcon,
+)
+from PySide6.QtWidgets import QAccessibleWidget, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lsdesk.core.keystore import KEYRING_WAITING_MESSAGE, KEYRING_WAITING_TITLE
 from lsdesk.core.outcome import State
@@ -123,12 +130,14 @@ class StatusBadge(QFrame):
         self._muted = muted
         self._title.setText(title)
         self._message.setText(message)
-        self.setAccessibleName(f"Status: {title}")
+        self.setAccessibleName(title)
         self.setAccessibleDescription(message)
-        self._icon.setAccessibleName(title)
         self.restyle()
         if changed and self.isVisible():
-            # Screen readers read the new status out, without the user moving focus here.
+            # Screen readers read the new status out, without the user moving focus here. Orca (43 at
+            # least) reads no announcement and no name change away from the focus; it reads a
+            # notification that appears, so the badge says it appears again with each new state.
+            QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.ObjectShow))
             QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self, f"{title}. {message}"))
 
     def restyle(self) -> None:
@@ -150,3 +159,27 @@ class StatusBadge(QFrame):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self._title.setFont(font)
+
+
+class _BadgeAccessible(QAccessibleWidget):
+    """The badge for screen readers: one notification, its name the state and its description the detail.
+    The icon, headline and sentence inside are not offered again: a screen reader meets the state once."""
+
+    def __init__(self, badge: StatusBadge):
+        super().__init__(badge, QAccessible.Role.Notification)
+
+    def childCount(self) -> int:  # noqa: N802 - Qt's name
+        return 0
+
+    def child(self, _index: int) -> QAccessibleInterface | None:
+        return None
+
+    def indexOfChild(self, _child: QAccessibleInterface) -> int:  # noqa: N802 - Qt's name
+        return -1
+
+
+def _accessible_badge(_class_name: str, widget: QObject) -> QAccessibleInterface | None:
+    return _BadgeAccessible(widget) if isinstance(widget, StatusBadge) else None
+
+
+QAccessible.installFactory(_accessible_badge)

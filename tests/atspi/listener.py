@@ -5,7 +5,10 @@ Registers for every object, focus and window event on the accessibility
 bus, and prints one JSON line per event: its type, its text payload, and
 what the source object gives when asked (name, description, its text
 interface's whole text, its value). A line "dump" on standard input walks
-the whole tree of every application the same way, prints it, and exits.
+the whole tree of every application the same way and prints it, ending
+with a "done" line (the end of standard input: the same, then exit);
+each node comes with its path from the desktop (child indexes: the
+application's, then its window's, and so on), so nodes group by window.
 Prints "ready" once it listens.
 """
 
@@ -52,17 +55,19 @@ def on_event(event):
     emit(record)
 
 
-def walk(accessible, depth=0):
-    if accessible is None or depth > 40:
+def walk(accessible, path=()):
+    if accessible is None or len(path) > 40:
         return
-    emit({"node": readable(accessible)})
+    if len(path) == 1:  # an application: read from it, not from what libatspi cached of its events so far
+        accessible.set_cache_mask(Atspi.Cache.NONE)
+    emit({"node": readable(accessible), "path": list(path)})
     try:
         count = accessible.get_child_count()
     except Exception:  # noqa: BLE001
         return
     for index in range(count):
         try:
-            walk(accessible.get_child_at_index(index), depth + 1)
+            walk(accessible.get_child_at_index(index), (*path, index))
         except Exception:  # noqa: BLE001
             pass
 
@@ -72,6 +77,7 @@ def on_stdin(channel, _condition):
     if line.strip() == "dump" or not line:
         walk(Atspi.get_desktop(0))
         emit({"done": True})
+    if not line:
         Atspi.event_quit()
         return False
     return True
