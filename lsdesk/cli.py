@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import time
+from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
 from lsdesk import __version__
@@ -29,6 +30,7 @@ from lsdesk.core.keystore import (
     check_profile_name,
     keyring_timeout,
 )
+from lsdesk.core.lessons import LessonsSince
 from lsdesk.core.local_problem import PROBLEM_IN_LSDESK, describe_local_problem
 from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, WORST_FIRST, Outcome, State, outcome
 from lsdesk.core.preferences import IniSettings, Preferences, settings_path
@@ -124,6 +126,8 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
             print(notice, file=sys.stderr)
         if args.command == "check":
             return report.saved_key(desk.check_stored())
+        if args.command == "lessons":
+            return _lessons(desk, args.since, report)
         if args.command == "save":
             saved = desk.save(_read_key(sys.stdin), allow_other_organisation=args.allow_other_organisation)
             return report(saved.outcome, saved=saved.saved)
@@ -184,6 +188,36 @@ def _check_all(client, store: SystemKeyStore, report: _Reporter) -> int:
             print(f"{name}: {notice}", file=sys.stderr)
         results.append((name, desk.check_stored()))
     return report.profiles(results)
+
+
+SINCE_UNKNOWN = (
+    "lsdesk doesn't know when this key was saved (it was saved before lsdesk noted dates). "
+    "Give a time instead, for example: lsdesk lessons --since 2026-12-01T09:00"
+)
+
+
+def _lessons(desk: KeyDesk, since: datetime | None, report: _Reporter) -> int:
+    """How many lessons have started since `since` (or since the saved key was saved)."""
+    checked = desk.check_stored()
+    if checked.state in (State.REJECTED, State.NOT_SET, State.NO_STORAGE, State.BAD_INPUT, State.UNFINISHED):
+        return report(checked, lessons_since=None)  # about the key itself, with its own exit code
+    since = since or checked.key_saved_at
+    if since is None:
+        return report(outcome(State.BAD_INPUT, SINCE_UNKNOWN), lessons_since=None)
+    if checked.state is not State.VALID or checked.organisation is None:
+        result = LessonsSince(since, None, checked if checked.state is not State.VALID else None)
+    else:
+        result = desk.client.lessons_since(desk.store.get(desk.profile), checked.organisation.id, since)
+    return report.lessons(checked, result)
+
+
+def _moment(text: str) -> datetime:
+    """An ISO 8601 time for --since; without a zone, this computer's."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time like 2026-12-01T09:00") from None
+    return moment if moment.tzinfo else moment.astimezone()
 
 
 def _list_profiles(store: SystemKeyStore, report: _Reporter) -> int:
@@ -272,6 +306,20 @@ class _Reporter:
             organisation = known.organisation.describe() if known.organisation else "organisation not yet known"
             print(f"{name}: key ending {known.key_ending}, {organisation}, {self._age(known).lower()}", file=self._out)
         return 0
+
+    def lessons(self, checked: Outcome, result: LessonsSince) -> int:
+        """The lessons count: 0 when Lessonspace told, 4 when it could not."""
+        if self._as_json:
+            document = {
+                "state": checked.state.value,
+                "organisation": checked.organisation.to_json() if checked.organisation else None,
+                **result.to_json(),
+                "detail": result.sentence(),
+            }
+            print(json.dumps(document), file=self._out)
+        else:
+            print(result.sentence(), file=self._out)
+        return 0 if result.told else State.OFFLINE.exit_code
 
     def _profile_json(self, name: str, result: Outcome) -> dict:
         return {"profile": name, **result.to_json(), "rotation_due": self._rotation_due(result)}
@@ -421,6 +469,20 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--key-stdin", action="store_true", help="check a key read from stdin instead")
     check.add_argument("--all", action="store_true", help="check the saved key of every profile, one after another")
     check.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+
+    lessons = commands.add_parser(
+        "lessons",
+        parents=[_common_options()],
+        help="count the lessons started since the saved key was saved (or since a time), read-only",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    since = lessons.add_mutually_exclusive_group()
+    since.add_argument("--since", type=_moment, metavar="ISO-8601", help="count from this time (say 2026-12-01T09:00)")
+    since.add_argument(
+        "--since-rotation", action="store_true", help="count from when the saved key was saved or rotated to (default)"
+    )
+    lessons.add_argument("--json", action="store_true", help="print one JSON object on the last line")
 
     profiles = commands.add_parser(
         "profiles",

@@ -121,6 +121,31 @@ def classify_error(reply: Reply) -> Outcome:
     return not_lessonspace()
 
 
+LESSONS_UNREADABLE = "Lessonspace's answer about lessons was not what lsdesk expected."
+LESSONS_REFUSED = "Lessonspace did not let this key read the organisation's lessons (perhaps not in its plan)."
+
+
+def count_of_sessions(reply: Reply) -> int | Outcome:
+    """How many sessions the sessions endpoint counted, or an Outcome saying why it can't be told.
+
+    Only `count` is read: the reference documents it, and nothing about the results' fields.
+    """
+    if 200 <= reply.status < 300:
+        body = reply.json()
+        if body is None:  # not JSON at all: a sign-in page or a proxy's, as for a check
+            log.warning("the sessions endpoint answered %s with something other than JSON", reply.status)
+            return not_lessonspace()
+        count = body.get("count") if isinstance(body, dict) else None
+        if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+            return count
+        log.warning("the sessions endpoint answered %s without a count", reply.status)
+        return outcome(State.UNEXPECTED, LESSONS_UNREADABLE)
+    if reply.status == 403 and lessonspace_detail(reply) is not None:
+        said = lessonspace_detail(reply)
+        return outcome(State.UNEXPECTED, LESSONS_REFUSED + (f' Lessonspace says: "{said}"' if said else ""))
+    return classify_error(reply)
+
+
 def lessonspace_detail(reply: Reply) -> str | None:
     """The `detail` of Lessonspace's own JSON error body ("" when it is blank); None for any other body."""
     body = reply.json()

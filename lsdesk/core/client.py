@@ -33,6 +33,7 @@ import time
 import urllib.request
 from concurrent.futures import Future
 from dataclasses import replace
+from datetime import datetime
 
 import httpx
 
@@ -42,6 +43,7 @@ from lsdesk.core.answers import (
     Reply,
     classify_hello,
     classify_organisation,
+    count_of_sessions,
     network_failure,
     rate_limited,
     redacted,
@@ -50,6 +52,7 @@ from lsdesk.core.answers import (
 )
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.api_url import is_loopback_host
+from lsdesk.core.lessons import LessonsSince
 from lsdesk.core.outcome import Organisation, Outcome, State, outcome
 
 __all__ = ["CHECK_DEADLINE", "MAX_BODY_BYTES", "MAX_RETRY_AFTER", "MIN_CHECK_INTERVAL", "LessonspaceClient"]
@@ -251,6 +254,33 @@ class LessonspaceClient:
             result = replace(result, organisation=known)
         return result
 
+    def lessons_since(self, key: str, organisation_id: int, since: datetime) -> LessonsSince:
+        """How many lessons of `organisation_id` have started since `since`, asked with `key`.
+
+        One request, read-only; never changes what is known about the key.
+        """
+        if not _sendable(key):
+            log.warning("refused to send a key that is not UUID-shaped")
+            return LessonsSince(since, None, outcome(State.BAD_INPUT, NOT_A_KEY))
+        wait = self._seconds_to_wait(key)
+        if wait > 0:
+            return LessonsSince(since, None, rate_limited(wait))
+        deadline = _Deadline(self._deadline)
+        path = f"organisations/{int(organisation_id)}/sessions/"
+        try:
+            counted = count_of_sessions(self._get(path, key, deadline, {"start_time_after": since.isoformat()}))
+        except _Failure as failure:
+            counted = failure.outcome
+        finally:
+            deadline.cancel()
+        if isinstance(counted, int):
+            log.info("lessons since %s: %d", since.isoformat(), counted)
+            return LessonsSince(since, counted)
+        if counted.state is State.RATE_LIMITED:
+            self._remember_retry_after(key, counted.retry_after)
+        log.info("lessons since %s: could not tell (%s)", since.isoformat(), counted.state.value)
+        return LessonsSince(since, None, redacted(counted, key))
+
     def _organisation(self, key: str, deadline: _Deadline) -> Organisation | None:
         try:
             return classify_organisation(self._get("my-organisation/", key, deadline))
@@ -258,10 +288,11 @@ class LessonspaceClient:
             log.info("my-organisation/ failed: %s", failure.outcome.state.value)
             return None
 
-    def _get(self, path: str, key: str, deadline: _Deadline) -> Reply:
+    def _get(self, path: str, key: str, deadline: _Deadline, params: dict[str, str] | None = None) -> Reply:
         headers = {"Authorization": f"Organisation {key}"}
+        trace = {"trace": deadline.trace}
         try:
-            with self._http.stream("GET", path, headers=headers, extensions={"trace": deadline.trace}) as response:
+            with self._http.stream("GET", path, headers=headers, params=params, extensions=trace) as response:
                 body = bytearray()
                 # Raw bytes: a compressed body nobody asked for could unpack to gigabytes
                 # in one chunk, before the cap is looked at.

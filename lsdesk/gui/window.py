@@ -30,7 +30,7 @@ from lsdesk.core.autostart import Autostart
 from lsdesk.core.key_dates import describe_age
 from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
 from lsdesk.core.local_problem import describe_local_problem
-from lsdesk.core.outcome import State, outcome
+from lsdesk.core.outcome import TITLES, State, outcome
 from lsdesk.core.preferences import Preferences
 from lsdesk.core.status import Action, Activity, KeyStatus, StatusModel
 from lsdesk.core.store_words import WORDS
@@ -61,6 +61,11 @@ WINDOW_TITLE = "Lessonspace Integration Settings"
 SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
 UNKNOWN = "Unknown"
 AUTOSTART_FAILED_TITLE = "lsdesk could not change what starts when you sign in"
+# Teachworks' own "Rotate API key" changes the key in Teachworks and Lessonspace at once, unseen by lsdesk.
+TEACHWORKS_ROTATED = (
+    "If someone pressed Rotate API key in Teachworks, copy the current key from Lessonspace "
+    "(Settings > Developer) and save it here."
+)
 # Set once the admin was told that closing the window leaves lsdesk in the tray.
 HID_TO_TRAY_ONCE = "hints/told_still_running_in_tray"
 # Room left for the title bar and frame the window manager adds around the window.
@@ -606,4 +611,6 @@ def _badge_message(key: KeyStatus) -> str:
     """The badge's sentence: the answer's own, and, when Lessonspace could not answer, when the key last worked."""
     if key.state is not None and key.state.is_network_problem and key.last_confirmed_valid is not None:
         return f"{key.message} Your key was last confirmed valid on {_when(key.last_confirmed_valid)}."
+    if key.state is State.REJECTED and key.title == TITLES[State.REJECTED]:
+        return f"{key.message} {TEACHWORKS_ROTATED}"
     return key.message

@@ -48,6 +48,14 @@ gives you a fresh one; revoke the previous key at once if it may have leaked.</p
 <label class="option"><input type="checkbox" name="revoke_previous"> Revoke the previous key at once</label>
 <button type="submit">Generate new API key</button>
 </form>
+<h2>Lessons</h2>
+<p>A lesson is counted once two people join a Space. Start one here to see lsdesk's
+"lessons since the new key" check count it.</p>
+$lesson_started
+<form method="post" action="$action">
+<input type="hidden" name="start_lesson" value="1">
+<button type="submit">Start a lesson</button>
+</form>
 </main>
 </body>
 </html>
@@ -63,7 +71,9 @@ _NEW_KEY = Template("""\
 """)
 
 
-def render_developer_page(organisation_name: str, new_key: str | None = None, revoked_previous: bool = False) -> str:
+def render_developer_page(
+    organisation_name: str, new_key: str | None = None, revoked_previous: bool = False, lesson_started: bool = False
+) -> str:
     """The page as HTML; with `new_key`, it also shows that key, ready to copy."""
     new_key_section = ""
     if new_key is not None:
@@ -76,5 +86,6 @@ def render_developer_page(organisation_name: str, new_key: str | None = None, re
     return _PAGE.substitute(
         organisation=escape(organisation_name),
         new_key=new_key_section,
+        lesson_started='<p class="notice">A lesson has started, with two people in it.</p>' if lesson_started else "",
         action=DEVELOPER_PATH,
     )

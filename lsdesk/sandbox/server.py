@@ -31,6 +31,7 @@ from typing import Any, get_args, get_type_hints
 from urllib.parse import parse_qs
 
 from lsdesk.sandbox.developer_page import DEVELOPER_PATH, render_developer_page
+from lsdesk.sandbox.lessons import SESSIONS_PATH, SESSIONS_PER_SECOND, Lessons, QueryError
 
 logger = logging.getLogger("lsdesk.sandbox")
 
@@ -45,6 +46,7 @@ _CONTROL_METHODS = {
     "/sandbox/faults": ("GET", "POST"),
     "/sandbox/reset": ("POST",),
     "/sandbox/keys": ("POST",),
+    "/sandbox/lessons": ("POST",),
 }
 
 _NOT_PROVIDED = "Authentication credentials were not provided."
@@ -106,6 +108,12 @@ class SandboxFaults:
     """Let each key make this many requests in any one second; 429 beyond."""
     organisation_status: int | None = None
     """Answer /v2/my-organisation/ alone with this status; hello stays fine."""
+    sessions_status: int | None = None
+    """Answer the sessions endpoint alone with this status (a plan without it: 403); the rest stays fine."""
+    sessions_retry_after: str | None = None
+    """Send this Retry-After with the sessions endpoint's own 429s (None: none is sent)."""
+    sessions_wrong_shape: bool = False
+    """Answer the sessions endpoint alone with JSON of the wrong shape (no `count`)."""
     not_json: bool = False
     """Answer 200 application/json with a body cut off half way."""
     wrong_shape: bool = False
@@ -201,6 +209,8 @@ class SandboxServer:
         self._disabled: set[str] = set()
         self._request_log: list[tuple[str, str, bool]] = []
         self._rate_limit = _RateLimit()
+        self._sessions_limit = _RateLimit()
+        self.lessons = Lessons()
         # Set once stop() begins, so delays end and no new wait starts.
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -298,6 +308,11 @@ class SandboxServer:
             self._keys[key] = organisation_id
             self._disabled.discard(key)
 
+    def start_lesson(self, organisation_id: int = DEMO_ORGANISATION_ID, participants: int = 2) -> None:
+        """A session starts in one of the organisation's Spaces now, as when two people join it."""
+        self._require_organisation(organisation_id)
+        self.lessons.start(organisation_id, participants)
+
     def revoke_key(self, key: str) -> None:
         """Make `key` unknown, so it is answered 401 "Invalid token."."""
         with self._lock:
@@ -368,8 +383,9 @@ class SandboxServer:
         if faults.status is not None:
             return _fault_reply(faults.status, faults.retry_after)
 
-        if path not in _API_PATHS:
-            if path + "/" in _API_PATHS:
+        sessions = SESSIONS_PATH.fullmatch(path)
+        if path not in _API_PATHS and sessions is None:
+            if path + "/" in _API_PATHS or SESSIONS_PATH.fullmatch(path + "/"):
                 return _append_slash_reply(path, query)
             return _detail_reply(404, "Not found.")
         # DRF checks credentials, then permissions, then throttles, then the method.
@@ -388,7 +404,29 @@ class SandboxServer:
             return _detail_reply(405, f'Method "{method}" not allowed.', {"Allow": "GET, HEAD"})
         if path == _MY_ORGANISATION and faults.organisation_status is not None:
             return _fault_reply(faults.organisation_status, faults.retry_after)
+        if sessions is not None:
+            return self._answer_sessions(int(sessions["organisation"]), organisation, key, query, faults)
         return _api_content(path, organisation, faults)
+
+    def _answer_sessions(
+        self, organisation_id: int, organisation: _Organisation, key: str, query: str, faults: SandboxFaults
+    ) -> _Reply:
+        if organisation_id != organisation.id:
+            return _detail_reply(403, _NO_PERMISSION)  # another organisation's sessions
+        if faults.sessions_status is not None:
+            return _fault_reply(faults.sessions_status, faults.sessions_retry_after)
+        if not self._sessions_limit.allow(key, SESSIONS_PER_SECOND):
+            headers = {"Retry-After": faults.sessions_retry_after} if faults.sessions_retry_after else None
+            return _detail_reply(429, _THROTTLED, headers)
+        if faults.sessions_wrong_shape:
+            return _json_reply(200, {"results": "not a list", "total": "many"})
+        try:
+            page = self.lessons.page(organisation_id, query, f"{self.api_url}organisations/{organisation_id}/sessions/")
+        except QueryError as error:
+            if error.field == "page":
+                return _detail_reply(404, str(error))  # as DRF's paginator answers
+            return _json_reply(400, {error.field: [str(error)]})
+        return _json_reply(200, page)
 
     def _answer_control(self, method: str, path: str, body: bytes) -> _Reply:
         """Let a test or benchmark in another process set faults and make keys."""
@@ -397,6 +435,8 @@ class SandboxServer:
         try:
             if path == "/sandbox/keys":
                 return _json_reply(200, {"key": self._generate_key_from(_json_object(body))})
+            if path == "/sandbox/lessons":
+                return _json_reply(200, {"started": self._start_lesson_from(_json_object(body))})
             if path == "/sandbox/reset":
                 self.faults.reset()
             elif method == "POST":
@@ -404,6 +444,17 @@ class SandboxServer:
         except ValueError as error:
             return _detail_reply(400, str(error))
         return _json_reply(200, self.faults.as_dict())
+
+    def _start_lesson_from(self, options: dict[str, Any]) -> int:
+        unknown = options.keys() - {"organisation_id", "participants"}
+        if unknown:
+            raise ValueError(f"Unknown option: {min(unknown)!r}.")
+        organisation_id = options.get("organisation_id", DEMO_ORGANISATION_ID)
+        participants = options.get("participants", 2)
+        if type(organisation_id) is not int or type(participants) is not int or participants < 1:
+            raise ValueError("Expected organisation_id as a number and participants as a number above 0.")
+        self.start_lesson(organisation_id, participants)
+        return organisation_id
 
     def _generate_key_from(self, options: dict[str, Any]) -> str:
         unknown = options.keys() - {"revoke_previous", "organisation_id"}
@@ -429,8 +480,13 @@ class SandboxServer:
             return _text_reply(200, render_developer_page(organisation_name), "text/html; charset=utf-8")
         if method != "POST":
             return _detail_reply(405, f'Method "{method}" not allowed.', {"Allow": "GET, HEAD, POST"})
+        form = parse_qs(body.decode("utf-8", "replace"))
+        if "start_lesson" in form:
+            self.start_lesson()
+            page = render_developer_page(organisation_name, lesson_started=True)
+            return _text_reply(200, page, "text/html; charset=utf-8", {"Cache-Control": "no-store"})
         # A browser sends an unchecked checkbox not at all, a checked one as "on".
-        revoke_previous = "revoke_previous" in parse_qs(body.decode("utf-8", "replace"))
+        revoke_previous = "revoke_previous" in form
         key = self.generate_key(revoke_previous=revoke_previous)
         page = render_developer_page(organisation_name, new_key=key, revoked_previous=revoke_previous)
         return _text_reply(200, page, "text/html; charset=utf-8", {"Cache-Control": "no-store"})
