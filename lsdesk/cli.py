@@ -100,6 +100,8 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
         return report(outcome(State.BAD_INPUT, str(error)))
     if args.command == "profiles":
         return _list_profiles(store, report)
+    if args.command == "history":
+        return _print_history(None if args.all else profile, args)
     if args.command == "check" and args.all and args.key_stdin:
         return report(outcome(State.BAD_INPUT, "Use --all or --key-stdin, not both."))
 
@@ -209,6 +211,59 @@ def _lessons(desk: KeyDesk, since: datetime | None, report: _Reporter) -> int:
     else:
         result = desk.client.lessons_since(desk.store.get(desk.profile), checked.organisation.id, since)
     return report.lessons(checked, result)
+
+
+HISTORY_COLUMNS = ("time", "profile", "organisation_id", "action", "result", "key_ending")
+
+
+def _print_history(profile: str | None, args: argparse.Namespace) -> int:
+    """The history, oldest first, as lines, CSV or JSON; says on standard error how far back it reaches."""
+    import csv
+
+    from lsdesk.core.history import HISTORY_FILE, MAX_BYTES, History, what_happened
+
+    entries = History(paths.data_dir() / HISTORY_FILE).everything(profile)
+    if args.limit is not None:
+        entries = entries[-args.limit :] if args.limit else []
+    rows = [
+        {
+            "time": entry.at.astimezone().isoformat(timespec="seconds"),
+            "profile": entry.profile,
+            "organisation_id": entry.organisation_id,
+            "action": entry.action,
+            "result": entry.state,
+            "key_ending": entry.key_ending,
+        }
+        for entry in entries
+    ]
+    reaches_back = rows[0]["time"] if rows else None
+    if args.json:
+        print(json.dumps({"entries": rows, "reaches_back_to": reaches_back}))
+        return 0
+    if args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        for entry in entries:
+            when = entry.at.astimezone().strftime("%d %b %Y, %H:%M")
+            print(f"{when}  {entry.profile}  {what_happened(entry)}")
+    if reaches_back is None:
+        print("The history holds nothing yet.", file=sys.stderr)
+    else:
+        kept = f"lsdesk keeps about its last {MAX_BYTES // 1024} KiB"
+        print(f"The history reaches back to {reaches_back}; {kept}.", file=sys.stderr)
+    return 0
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of entries (0 or more)")
+    return value
 
 
 def _moment(text: str) -> datetime:
@@ -483,6 +538,19 @@ def _parser() -> argparse.ArgumentParser:
         "--since-rotation", action="store_true", help="count from when the saved key was saved or rotated to (default)"
     )
     lessons.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+
+    history = commands.add_parser(
+        "history",
+        parents=[_common_options()],
+        help="print the history of checks, saves, rotations and removals (never a key)",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    history.add_argument("--all", action="store_true", help="every profile's history, not only --profile's")
+    shape = history.add_mutually_exclusive_group()
+    shape.add_argument("--csv", action="store_true", help="as CSV: time, profile, organisation id, action, ...")
+    shape.add_argument("--json", action="store_true", help="as one JSON object on the last line")
+    history.add_argument("--limit", type=_count, metavar="N", help="only the newest N entries")
 
     profiles = commands.add_parser(
         "profiles",

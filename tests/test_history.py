@@ -123,7 +123,7 @@ def test_without_a_file_the_history_lives_in_memory():
     ],
 )
 def test_each_entry_says_what_really_happened(action, state, said):
-    from lsdesk.gui.history_view import describe
+    from lsdesk.core.history import describe
 
     entry = HistoryEntry(datetime.now(UTC), action, state, 4242, "5555", "default")
     assert describe(entry).endswith(f"  {said}")

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from lsdesk.core.outcome import Outcome, State
+from lsdesk.core.store_words import WORDS
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,24 @@ class History:
             log.warning("skipped %d damaged lines of the history", damaged)
         return entries
 
+    def everything(self, profile: str | None = None) -> list[HistoryEntry]:
+        """Every entry the history still holds (it keeps about its last MAX_BYTES), oldest first;
+        `profile` None for every profile's. For an export: reads the whole file, not only its tail."""
+        if self.path is None:
+            with self._lock:
+                lines = list(self._in_memory)
+        else:
+            try:
+                with open(_open_regular_file(self.path, os.O_RDONLY), "rb") as file:
+                    lines = file.read(MAX_BYTES * 4).splitlines()
+            except FileNotFoundError:
+                return []
+            except OSError as error:
+                log.warning("could not read the history: %s", _describe(error))
+                return []
+        entries, _damaged = _newest(lines, len(lines), profile)
+        return entries[::-1]
+
     def _trim(self) -> None:
         with open(_open_regular_file(self.path, os.O_RDONLY), "rb") as file:
             lines = file.read().splitlines()[-KEEP_AFTER_TRIM:]
@@ -196,3 +215,41 @@ def _parse(raw: bytes) -> HistoryEntry | None:
 
 def _is_short_text(value: object) -> bool:
     return isinstance(value, str) and 0 < len(value) <= _LONGEST_TEXT
+
+
+# What a check found, or why an action was not done.
+_RESULTS = {
+    "valid": "valid",
+    "rejected": "rejected by Lessonspace",
+    "rate_limited": "Lessonspace was busy",
+    "server_error": "Lessonspace had a problem",
+    "offline": "couldn't reach Lessonspace",
+    "unexpected": "unexpected reply",
+    "not_set": "no key saved",
+    "no_storage": f"{WORDS.short} problem",
+    "bad_input": "nothing was changed",
+    "unfinished": "lsdesk could not finish",
+}
+# action: (the state that means it was done, said then; said when Lessonspace refused; said otherwise)
+_ACTIONS = {
+    "save": ("valid", "Saved a new key: valid", "Save refused by Lessonspace", "Not saved"),
+    "rotate": ("valid", "Rotated: valid", "Rotation refused by Lessonspace", "Not rotated"),
+    "forget": ("not_set", "Removed the saved key", "Not removed", "Not removed"),
+}
+
+
+def describe(entry: HistoryEntry) -> str:
+    """One entry in words that are true, after its local time: a refused save never reads as saved."""
+    return f"{entry.at.astimezone().strftime('%d %b %Y, %H:%M')}  {what_happened(entry)}"
+
+
+def what_happened(entry: HistoryEntry) -> str:
+    """What the entry records, in words: "Save refused by Lessonspace, key ending 5555"."""
+    result = _RESULTS.get(entry.state, entry.state)
+    if entry.action in _ACTIONS:
+        done_state, done, refused, not_done = _ACTIONS[entry.action]
+        what = done if entry.state == done_state else refused if entry.state == "rejected" else f"{not_done}: {result}"
+    else:
+        what = f"Checked: {result}"
+    ending = f", key ending {entry.key_ending}" if entry.key_ending else ""
+    return f"{what}{ending}"
