@@ -455,6 +455,21 @@ def _replace_unencodable_output() -> None:
             reconfigure(errors="replace")
 
 
+def _command(commands, name: str, summary: str) -> argparse.ArgumentParser:
+    """A command with the options every command takes, and the exit codes under its --help."""
+    return commands.add_parser(
+        name,
+        parents=[_common_options()],
+        help=summary,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _json_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+
+
 def _port(text: str) -> int:
     """argparse type: a TCP port number, 0 to 65535."""
     try:
@@ -492,7 +507,6 @@ def _common_options() -> argparse.ArgumentParser:
 
 
 def _parser() -> argparse.ArgumentParser:
-
     parser = argparse.ArgumentParser(
         prog="lsdesk",
         description="Check, save and rotate your organisation's Lessonspace API key.",
@@ -514,90 +528,46 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = commands.add_parser(
-        "check",
-        parents=[_common_options()],
-        help="check the stored key (or one read from stdin)",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    check = _command(commands, "check", "check the stored key (or one read from stdin)")
     check.add_argument("--key-stdin", action="store_true", help="check a key read from stdin instead")
     check.add_argument("--all", action="store_true", help="check the saved key of every profile, one after another")
-    check.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    _json_option(check)
 
-    lessons = commands.add_parser(
-        "lessons",
-        parents=[_common_options()],
-        help="count the lessons started since the saved key was saved (or since a time), read-only",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    lessons = _command(
+        commands, "lessons", "count the lessons started since the saved key was saved (or since a time), read-only"
     )
     since = lessons.add_mutually_exclusive_group()
     since.add_argument("--since", type=_moment, metavar="ISO-8601", help="count from this time (say 2026-12-01T09:00)")
     since.add_argument(
         "--since-rotation", action="store_true", help="count from when the saved key was saved or rotated to (default)"
     )
-    lessons.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    _json_option(lessons)
 
-    history = commands.add_parser(
-        "history",
-        parents=[_common_options()],
-        help="print the history of checks, saves, rotations and removals (never a key)",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    history = _command(commands, "history", "print the history of checks, saves, rotations and removals (never a key)")
     history.add_argument("--all", action="store_true", help="every profile's history, not only --profile's")
     shape = history.add_mutually_exclusive_group()
     shape.add_argument("--csv", action="store_true", help="as CSV: time, profile, organisation id, action, ...")
     shape.add_argument("--json", action="store_true", help="as one JSON object on the last line")
     history.add_argument("--limit", type=_count, metavar="N", help="only the newest N entries")
 
-    profiles = commands.add_parser(
-        "profiles",
-        parents=[_common_options()],
-        help="list the profiles with a saved key, without asking Lessonspace",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    profiles.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    profiles = _command(commands, "profiles", "list the profiles with a saved key, without asking Lessonspace")
+    _json_option(profiles)
 
-    save = commands.add_parser(
-        "save",
-        parents=[_common_options()],
-        help="read a key from stdin, check it, store it",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    save.add_argument("--json", action="store_true", help="print one JSON object on the last line")
-    save.add_argument(
-        "--allow-other-organisation",
-        action="store_true",
-        help="save even if the key belongs (or may belong) to another organisation than the saved one",
-    )
+    for name, summary in (
+        ("save", "read a key from stdin, check it, store it"),
+        ("rotate", "read a new key from stdin and swap it in for the saved one"),
+    ):
+        replacing = _command(commands, name, summary)
+        _json_option(replacing)
+        replacing.add_argument(
+            "--allow-other-organisation",
+            action="store_true",
+            help=f"{name} even if the key belongs (or may belong) to another organisation than the saved one",
+        )
 
-    rotate = commands.add_parser(
-        "rotate",
-        parents=[_common_options()],
-        help="read a new key from stdin and swap it in for the saved one",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    rotate.add_argument("--json", action="store_true", help="print one JSON object on the last line")
-    rotate.add_argument(
-        "--allow-other-organisation",
-        action="store_true",
-        help="rotate even if the new key belongs (or may belong) to another organisation",
-    )
-
-    forget = commands.add_parser(
-        "forget",
-        parents=[_common_options()],
-        help="remove the saved key (and any spare copy) from this computer",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    forget = _command(commands, "forget", "remove the saved key (and any spare copy) from this computer")
     forget.add_argument("--yes", action="store_true", help="remove it without asking first (for scripts)")
-    forget.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    _json_option(forget)
     sandbox = commands.add_parser(
         "sandbox", parents=[_common_options()], help="run the practice Lessonspace in the foreground"
     )

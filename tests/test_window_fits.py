@@ -19,14 +19,24 @@ SCREENS = {"1366x768 at 100 %": (1366, 768), "1600x1000 at 200 %": (800, 500)}
 LONG_NAME = "The Extraordinarily Long-Named Northern Hemisphere Academy of Tutoring, Mentoring and Exam Preparation"
 
 
-@pytest.fixture
-def large_system_font(qapp):
+def system_font(qapp, points: int):
+    """The desktop's font at `points`, for one test."""
     before = qapp.font()
     font = QFont(before)
-    font.setPointSize(16)
+    font.setPointSize(points)
     qapp.setFont(font)
     yield
     qapp.setFont(before)
+
+
+@pytest.fixture
+def large_system_font(qapp):
+    yield from system_font(qapp, 16)
+
+
+@pytest.fixture
+def small_system_font(qapp):
+    yield from system_font(qapp, 7)
 
 
 def assert_minimum_fits(window, width: int, height: int) -> None:
@@ -103,16 +113,6 @@ def test_a_long_organisation_name_is_shortened_on_screen_and_whole_in_its_toolti
     assert label.width() < label.fontMetrics().horizontalAdvance(label.text())
     assert window.width() <= window.screen().availableGeometry().width()
     assert isinstance(label, QLabel)
-
-
-@pytest.fixture
-def small_system_font(qapp):
-    before = qapp.font()
-    font = QFont(before)
-    font.setPointSize(7)
-    qapp.setFont(font)
-    yield
-    qapp.setFont(before)
 
 
 def test_a_message_that_appears_makes_the_window_taller_by_as_much_where_the_screen_has_room(
