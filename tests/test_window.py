@@ -390,3 +390,32 @@ def test_a_key_refused_access_says_a_new_key_may_not_help(open_window, store, sa
     assert window.badge.state is State.REJECTED
     assert window.badge.title() == "API access refused (check your plan)"
     assert "a new key will not help" in window.badge.message()
+
+
+def test_copy_saved_key_asks_first_then_copies_and_clears_later(open_window, store, qtbot, monkeypatch):
+    from PySide6.QtGui import QGuiApplication
+
+    from lsdesk.gui import clipboard
+
+    monkeypatch.setattr(clipboard, "CLEAR_AFTER_MS", 300)
+    store.set("default", DEMO_KEY)
+    window = open_window()
+    board = QGuiApplication.clipboard()
+    board.setText("what the admin had")
+    asked = answer_when_asked(qtbot, QMessageBox.StandardButton.No)
+    qtbot.mouseClick(window.copy_saved_button, Qt.MouseButton.LeftButton)
+    assert asked and "Anyone who sees your clipboard" in asked[0][0]
+    assert board.text() == "what the admin had"  # No: nothing read, nothing copied
+    answer_when_asked(qtbot, QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(window.host.key_read, timeout=WAIT_MS):
+        qtbot.mouseClick(window.copy_saved_button, Qt.MouseButton.LeftButton)
+    assert board.text() == DEMO_KEY
+    assert "Copied the saved key" in window.message_bar.text()
+    assert DEMO_KEY not in window.message_bar.text() and DEMO_KEY not in window.badge.message()
+    qtbot.waitUntil(lambda: board.text() == "", timeout=WAIT_MS)
+
+
+def test_copy_saved_key_is_off_without_a_saved_key(open_window):
+    window = open_window()
+    assert not window.copy_saved_button.isEnabled()
+    assert window.copy_saved_button.accessibleName() == "Copy saved key..."

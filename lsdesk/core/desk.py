@@ -127,6 +127,17 @@ class KeyDesk:
         noted = self.key_dates.saved(self.profile, saved.key_ending, organisation=saved.organisation)
         return replace(saved, key_saved_at=noted)
 
+    def read_saved_key(self) -> str | Outcome:
+        """The saved key itself, for the admin's explicit Copy; an Outcome when there is none to read."""
+        try:
+            key = self.store.get(self.profile)
+        except KeyStoreError as error:
+            return error.outcome
+        if key is None:
+            return outcome(State.NOT_SET, "No key is saved, so there is nothing to copy.")
+        log.info("the saved key of profile %s was read to be copied", self.profile)
+        return key
+
     def forget(self) -> Outcome:
         """Remove the saved key, and any spare copy a rotation left, from the keychain.
 

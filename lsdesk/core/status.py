@@ -41,6 +41,7 @@ class Activity(enum.Enum):
     SAVING = "saving"
     ROTATING = "rotating"
     FORGETTING = "forgetting"
+    COPYING = "copying"  # reading the saved key, to copy it
 
 
 class Action(enum.Enum):
@@ -50,12 +51,14 @@ class Action(enum.Enum):
     ROTATE = "rotate"
     RECOVERY = "recovery"
     FORGET = "forget"
+    COPY = "copy"
 
 
 NOT_DONE_TITLES = {
     Action.SAVE: "Not saved",
     Action.ROTATE: "Not rotated",
     Action.FORGET: "Not removed",
+    Action.COPY: "Not copied",
     Action.RECOVERY: RECOVERY_TITLE,
 }
 
@@ -239,6 +242,11 @@ class StatusModel:
         title = result.title if succeeded else NOT_DONE_TITLES[action]
         self.last_action = ActionResult(action, Tone.DONE if succeeded else Tone.PROBLEM, title, result.message)
         self._answered()
+        self._changed()
+
+    def noted(self, action: Action, title: str, message: str) -> None:
+        """An action that changes nothing known about the key (a copy, say) was done."""
+        self.last_action = ActionResult(action, Tone.DONE, title, message)
         self._changed()
 
     def recovered(self, notice: str) -> None:

@@ -36,6 +36,7 @@ from lsdesk.core.status import Action, Activity, KeyStatus, StatusModel
 from lsdesk.core.store_words import WORDS
 from lsdesk.gui.badge import StatusBadge
 from lsdesk.gui.browser_fallback import BrowserFallback
+from lsdesk.gui.clipboard import CLEAR_AFTER_MS, copy_for_a_while
 from lsdesk.gui.elided_label import ElidedLabel
 from lsdesk.gui.history_view import HistoryList
 from lsdesk.gui.key_field import ApiKeyField
@@ -61,6 +62,13 @@ WINDOW_TITLE = "Lessonspace Integration Settings"
 SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
 UNKNOWN = "Unknown"
 AUTOSTART_FAILED_TITLE = "lsdesk could not change what starts when you sign in"
+COPY_QUESTION_TITLE = "Copy the saved key?"
+COPY_QUESTION = (
+    "Anyone who sees your clipboard can use the key. lsdesk clears the clipboard "
+    f"{CLEAR_AFTER_MS // 1000} seconds after the copy, unless you have copied something else since."
+)
+COPIED_TITLE = "Copied the saved key"
+COPIED = f"Paste it where it is needed now; lsdesk clears the clipboard in {CLEAR_AFTER_MS // 1000} seconds."
 # Teachworks' own "Rotate API key" changes the key in Teachworks and Lessonspace at once, unseen by lsdesk.
 TEACHWORKS_ROTATED = (
     "If someone pressed Rotate API key in Teachworks, copy the current key from Lessonspace "
@@ -167,6 +175,9 @@ class SettingsWindow(QMainWindow):
         self.forget_button = self._button(
             "forgetButton", "&Forget this key...", "Remove the saved API key from this computer"
         )
+        self.copy_saved_button = self._button(
+            "copySavedKeyButton", "Cop&y saved key...", "Copy the saved API key, to paste it where else it is used"
+        )
         self.cancel_button = self._button("cancelWaitButton", "Cancel", f"Stop waiting for your {WORDS.short}")
         self.cancel_button.hide()  # shown only while the keyring keeps lsdesk waiting
         self.history_list = HistoryList(host.history, host.profile, self)
@@ -184,6 +195,7 @@ class SettingsWindow(QMainWindow):
             self.developer_fallback.copy_button,
             self.history_list,
             self.forget_button,
+            self.copy_saved_button,
             self.settings_button,
         )
         for before, after in itertools.pairwise(tab_order):
@@ -197,6 +209,8 @@ class SettingsWindow(QMainWindow):
         self.settings_button.clicked.connect(self.open_preferences)
         self.cancel_button.clicked.connect(self.stop_waiting)
         self.forget_button.clicked.connect(self.forget)
+        self.copy_saved_button.clicked.connect(self.copy_saved_key)
+        host.key_read.connect(self._on_key_read)
         host.saved.connect(self._on_saved)
         host.operation_finished.connect(self.history_list.refresh)  # each operation is recorded before it ends
         # Held: the accessibility hints live only as long as this wrapper.
@@ -259,6 +273,23 @@ class SettingsWindow(QMainWindow):
         if not ask_yes_no(self, "Forget this key?", FORGET_QUESTION):
             return False
         return self._host.forget()
+
+    @Slot()
+    def copy_saved_key(self) -> bool:
+        """Copy the saved key, once the admin has said yes: it is read on this press only, never shown."""
+        if self._host.busy or self._model.key.state is State.NOT_SET:
+            return False
+        if not ask_yes_no(self, COPY_QUESTION_TITLE, COPY_QUESTION):
+            return False
+        return self._host.read_key()
+
+    @Slot(object)
+    def _on_key_read(self, result: object) -> None:
+        if isinstance(result, str):
+            copy_for_a_while(result)
+            self._model.noted(Action.COPY, COPIED_TITLE, COPIED)
+        else:
+            self._model.acted(Action.COPY, result, succeeded=False)
 
     @Slot()
     def stop_waiting(self) -> None:
@@ -332,11 +363,12 @@ class SettingsWindow(QMainWindow):
             else "Rotate is offered once Lessonspace has confirmed the saved key works"
         )
         self.forget_button.setEnabled(not busy and key.state is not State.NOT_SET)
+        self.copy_saved_button.setEnabled(not busy and key.state is not State.NOT_SET)
         if not busy:
             self._give_focus_back()
 
     def _key_buttons(self) -> tuple[QPushButton, ...]:
-        return (self.save_button, self.check_button, self.rotate_button, self.forget_button)
+        return (self.save_button, self.check_button, self.rotate_button, self.forget_button, self.copy_saved_button)
 
     def _hold_focus(self) -> None:
         """A pressed button is disabled while its operation runs; Qt would then move the focus on to
@@ -569,6 +601,7 @@ class SettingsWindow(QMainWindow):
         column.addWidget(self.scroll_area, 1)
         settings_row = QHBoxLayout()
         settings_row.addWidget(self.forget_button)
+        settings_row.addWidget(self.copy_saved_button)
         settings_row.addStretch(1)
         settings_row.addWidget(self.settings_button)
         column.addLayout(settings_row)

@@ -87,6 +87,7 @@ class KeyService(QObject):
         rotation_progressed(int, str): a rotation reached its next step.
         rotated(int, RotationResult): a rotation finished, done or not.
         forgotten(int, Outcome): removing the saved key finished, done or not.
+        key_read(int, str | Outcome): the saved key was read for a copy (an Outcome when it could not be).
         keyring_waiting(int): a keychain call is slow: it may be waiting for an unlock prompt.
         keyring_answered(int): the slow keychain call ended after all.
     """
@@ -97,6 +98,7 @@ class KeyService(QObject):
     rotation_progressed = Signal(int, str)
     rotated = Signal(int, object)
     forgotten = Signal(int, object)
+    key_read = Signal(int, object)
     keyring_waiting = Signal(int)
     keyring_answered = Signal(int)
 
@@ -167,6 +169,10 @@ class KeyService(QObject):
     def forget(self, request_id: int) -> None:
         self._run(request_id, self.forgotten, lambda desk: desk.forget(), crashed=lambda result: result)
 
+    @Slot(int)
+    def read_key(self, request_id: int) -> None:
+        self._run(request_id, self.key_read, lambda desk: desk.read_saved_key(), crashed=lambda result: result)
+
     def _open_desk(self) -> KeyDesk | None:
         with self._lock:
             if self._desk is None and not self._closed:
@@ -219,6 +225,7 @@ class KeyServiceHost(QObject):
         rotation_progressed(str): the current rotation reached its next step.
         rotated(RotationResult): the current rotation finished.
         forgotten(Outcome): removing the saved key finished.
+        key_read(str | Outcome): the saved key, read for the admin's Copy, or why it could not be.
         keyring_waiting(): the current operation waits for the keychain (an unlock prompt, perhaps).
         keyring_answered(): the keychain answered after all.
         operation_finished(): the operation ended or was cancelled; always after its result signal.
@@ -234,6 +241,7 @@ class KeyServiceHost(QObject):
     rotation_progressed = Signal(str)
     rotated = Signal(object)
     forgotten = Signal(object)
+    key_read = Signal(object)
     keyring_waiting = Signal()
     keyring_answered = Signal()
 
@@ -241,6 +249,7 @@ class KeyServiceHost(QObject):
     _save_requested = Signal(int, object)
     _rotate_requested = Signal(int, object)
     _forget_requested = Signal(int)
+    _read_requested = Signal(int)
 
     def __init__(
         self,
@@ -265,12 +274,14 @@ class KeyServiceHost(QObject):
         self._save_requested.connect(self._service.save)
         self._rotate_requested.connect(self._service.rotate)
         self._forget_requested.connect(self._service.forget)
+        self._read_requested.connect(self._service.read_key)
         # Each result reaches a slot of this object, so that Qt queues it to the GUI thread. A
         # functools.partial or lambda has no thread of its own: it would run on the worker's thread.
         self._service.checked.connect(self._on_checked)
         self._service.saved.connect(self._on_saved)
         self._service.rotated.connect(self._on_rotated)
         self._service.forgotten.connect(self._on_forgotten)
+        self._service.key_read.connect(self._on_key_read)
         self._service.recovered.connect(self._on_recovered)
         self._service.rotation_progressed.connect(self._on_rotation_progressed)
         self._service.keyring_waiting.connect(self._on_keyring_waiting)
@@ -317,6 +328,10 @@ class KeyServiceHost(QObject):
     def forget(self) -> bool:
         """Start removing the saved key. False if another operation runs."""
         return self._start(Activity.FORGETTING, lambda request_id: self._forget_requested.emit(request_id))
+
+    def read_key(self) -> bool:
+        """Start reading the saved key, for the admin's Copy. False if another operation runs."""
+        return self._start(Activity.COPYING, lambda request_id: self._read_requested.emit(request_id))
 
     def cancel(self) -> bool:
         """Stop waiting for the running operation; False if none runs.
@@ -380,6 +395,10 @@ class KeyServiceHost(QObject):
     @Slot(int, object)
     def _on_forgotten(self, request_id: int, result: object) -> None:
         self._on_result(self.forgotten, request_id, result)
+
+    @Slot(int, object)
+    def _on_key_read(self, request_id: int, result: object) -> None:
+        self._on_result(self.key_read, request_id, result)
 
     def _on_result(self, passed_on: Signal, request_id: int, result: object) -> None:
         """On the GUI thread: pass a current request's result on, then end its operation."""
