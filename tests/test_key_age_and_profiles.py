@@ -176,3 +176,38 @@ def test_a_save_in_the_window_starts_the_age_and_the_policy_follows_settings(ope
     dialog.accept()
     assert window.key_age_label.text() == "Saved today"
     assert window.model.key.key_saved_at is not None
+
+
+# -- the rotation reminder ------------------------------------------------------------------------
+
+
+def save_days_ago(journal, days: int) -> None:
+    KeyDates(journal.folder.parent / KEY_DATES_FOLDER).saved(
+        "default", DEMO_KEY[-4:], when=datetime.now(UTC) - timedelta(days=days)
+    )
+
+
+def test_a_due_rotation_shows_a_reminder_with_rotate_now(open_window, store, journal, qtbot):
+    from lsdesk.gui.rotate_dialog import RotateDialog
+
+    store.set("default", DEMO_KEY)
+    save_days_ago(journal, 100)
+    window = open_window()
+    assert window.reminder_label.isVisible()
+    assert window.reminder_label.text().startswith("This key is 100 days old")
+    assert window.rotate_now_button.isVisible() and window.rotate_now_button.isEnabled()
+    window.rotate_now_button.click()
+    dialog = window.findChild(RotateDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.reject()
+
+
+@pytest.mark.parametrize(("days", "key"), [(10, DEMO_KEY), (100, "11111111-2222-4333-8444-555555555555")])
+def test_no_reminder_before_the_date_or_while_the_key_does_not_work(open_window, store, journal, days, key):
+    """A rotation needs a valid key: an invalid one is told by the badge, not by a reminder."""
+    store.set("default", key)
+    KeyDates(journal.folder.parent / KEY_DATES_FOLDER).saved(
+        "default", key[-4:], when=datetime.now(UTC) - timedelta(days=days)
+    )
+    window = open_window()
+    assert not window.reminder_label.isVisible() and not window.rotate_now_button.isVisible()

@@ -145,3 +145,31 @@ def test_with_no_session_bus_and_no_tray_the_window_comes_forward(open_window, s
     window.hide()
     revoke_and_watch(window, sandbox, qtbot)
     qtbot.waitUntil(window.isVisible, timeout=WAIT_MS)
+
+
+def test_a_due_rotation_is_a_notification_at_most_once_a_day(
+    notification_daemon, open_window, store, journal, settings, qtbot
+):
+    from datetime import UTC, datetime, timedelta
+
+    from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
+    from lsdesk.gui.alerts import LAST_REMINDED
+
+    KeyDates(journal.folder.parent / KEY_DATES_FOLDER).saved(
+        "default", DEMO_KEY[-4:], when=datetime.now(UTC) - timedelta(days=100)
+    )
+    window = open_window()
+    add_tray(window, settings)  # the first check's answer is already in: it is due
+    window.check()
+    qtbot.waitUntil(lambda: not window.host.busy, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: displayed() == 1, timeout=WAIT_MS)
+    (shown,) = received()
+    assert shown["summary"] == "Demo Tutoring Co: time to rotate the API key"
+    assert window.isVisible()  # a reminder never pulls the window forward by itself
+    window.check()  # a second check within the day
+    qtbot.waitUntil(lambda: not window.host.busy, timeout=WAIT_MS)
+    assert displayed() == 0
+    earlier = datetime.fromisoformat(settings.value(LAST_REMINDED)) - timedelta(hours=25)
+    settings.setValue(LAST_REMINDED, earlier.isoformat())  # a day later
+    window.check()
+    qtbot.waitUntil(lambda: displayed() == 1, timeout=WAIT_MS)

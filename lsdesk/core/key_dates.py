@@ -125,6 +125,17 @@ def rotation_due_in(saved_at: datetime | None, every_days: int, now: datetime | 
     return every_days - age
 
 
+def rotation_reminder(saved_at: datetime | None, every_days: int, now: datetime | None = None) -> str | None:
+    """The reminder once a rotation is due, in words; None before then, without a policy or a known age."""
+    due = rotation_due_in(saved_at, every_days, now)
+    if due is None or due > 0:
+        return None
+    return (
+        f"This key is {age_in_days(saved_at, now)} days old, and keys are to be replaced every {every_days} days "
+        "(Settings). Rotating now takes a minute."
+    )
+
+
 def describe_age(saved_at: datetime | None, every_days: int, now: datetime | None = None) -> str:
     """The key's age in words, with the rotation reminder when one is near: the window's details line."""
     age = age_in_days(saved_at, now)

@@ -8,9 +8,10 @@ The taskbar entry asks for attention as well.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from lsdesk.core.status import KeyStatus
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
     from lsdesk.gui.tray import TrayIcon
     from lsdesk.gui.window import SettingsWindow
 
+DUE_TITLE = "Time to rotate your Lessonspace API key"
+DUE_MESSAGE = "The saved key is as old as your rotation reminder allows. Click here to open lsdesk and rotate it."
+# A due rotation is a reminder: said at most once a day, and it never brings the window forward by itself.
+REMIND_EVERY = timedelta(days=1)
+LAST_REMINDED = "reminders/rotation_due_last"
 INVALID_TITLE = "Your Lessonspace API key no longer works"
 INVALID_MESSAGE = "Lessons may not launch until a new key is saved. Click here to open lsdesk."
 
@@ -55,6 +61,21 @@ class KeyAlerts(QObject):
         if self._notifications is not None:
             self._notifications.close()
 
+    def rotation_due(self, key: KeyStatus, settings: QSettings, now: datetime | None = None) -> bool:
+        """Remind that `key` is due for rotation, unless lsdesk did so less than a day ago; True if it did."""
+        now = now or datetime.now(UTC)
+        last = _moment(settings.value(LAST_REMINDED))
+        if last is not None and now - last < REMIND_EVERY:
+            return False
+        settings.setValue(LAST_REMINDED, now.isoformat())
+        organisation = key.organisation
+        title = f"{organisation.name}: time to rotate the API key" if organisation and organisation.name else DUE_TITLE
+        if self._notifications is not None:
+            self._notifications.notify(title, DUE_MESSAGE)
+        elif self._tray is not None:
+            self._tray.tell(title, DUE_MESSAGE, QSystemTrayIcon.MessageIcon.Information)
+        return True
+
     @Slot(object)
     def key_turned_invalid(self, key: KeyStatus) -> None:
         title, message = invalid_alert(key)
@@ -70,3 +91,11 @@ class KeyAlerts(QObject):
             self._tray.tell(title, message, QSystemTrayIcon.MessageIcon.Warning)
         else:
             self._window.bring_forward()
+
+
+def _moment(raw: object) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -17,7 +17,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 from lsdesk.core import paths
 from lsdesk.core.api_url import ApiUrlError, developer_settings_url, resolve_api_url
 from lsdesk.core.history import HISTORY_FILE, History
+from lsdesk.core.key_dates import rotation_due_in
 from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name, keyring_timeout
+from lsdesk.core.outcome import State
 from lsdesk.core.preferences import Preferences, settings_path
 from lsdesk.core.rotation import RotationJournal
 from lsdesk.core.status import STATUS_FOLDER, StatusFile, StatusModel
@@ -120,6 +122,15 @@ def add_tray(window: SettingsWindow, settings: QSettings) -> None:
         notifications = DesktopNotifications(window)
     window.alerts = KeyAlerts(window, tray=window.tray, notifications=notifications)
     window.watch.turned_invalid.connect(window.alerts.key_turned_invalid)
+
+    def remind_if_due(model: StatusModel) -> None:
+        key = model.key
+        if key.live and key.state is State.VALID:
+            due = rotation_due_in(key.key_saved_at, Preferences.load(settings).rotate_every_days)
+            if due is not None and due <= 0:
+                window.alerts.rotation_due(key, settings)  # at most once a day
+
+    window.model.subscribe(remind_if_due)
 
 
 def run_window(

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from lsdesk.core.autostart import Autostart
-from lsdesk.core.key_dates import describe_age
+from lsdesk.core.key_dates import describe_age, rotation_reminder
 from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
 from lsdesk.core.local_problem import describe_local_problem
 from lsdesk.core.outcome import TITLES, State, outcome
@@ -151,6 +151,12 @@ class SettingsWindow(QMainWindow):
             long_line.setWordWrap(True)
         self.message_bar = MessageBar(self)
         self.message_bar.dismissed.connect(model.dismiss)
+        self.reminder_label = QLabel(self)
+        self.reminder_label.setObjectName("rotationReminder")
+        self.reminder_label.setWordWrap(True)
+        self.rotate_now_button = self._button(
+            "rotateNowReminderButton", "Rotate &now...", "Replace the saved key with a new one, as the reminder asks"
+        )
         self.waiting_label = QLabel(WAITING_FOR_KEYRING, self)
         self.waiting_label.setObjectName("waitingLabel")
         self.waiting_label.setWordWrap(True)
@@ -210,6 +216,7 @@ class SettingsWindow(QMainWindow):
         self.cancel_button.clicked.connect(self.stop_waiting)
         self.forget_button.clicked.connect(self.forget)
         self.copy_saved_button.clicked.connect(self.copy_saved_key)
+        self.rotate_now_button.clicked.connect(self.open_rotation)
         host.key_read.connect(self._on_key_read)
         host.saved.connect(self._on_saved)
         host.operation_finished.connect(self.history_list.refresh)  # each operation is recorded before it ends
@@ -357,6 +364,7 @@ class SettingsWindow(QMainWindow):
         self.save_button.setEnabled(not busy)
         self.check_button.setEnabled(not busy)
         self.rotate_button.setEnabled(not busy and self._rotation_offered())
+        self.rotate_now_button.setEnabled(self.rotate_button.isEnabled())
         self.rotate_button.setToolTip(
             "Replace the saved key with a new one"
             if self._rotation_offered()
@@ -410,6 +418,11 @@ class SettingsWindow(QMainWindow):
         self.last_confirmed_label.setText(_when(key.last_confirmed_valid) if key.last_confirmed_valid else "Never")
         rotate_every = Preferences.load(self._settings).rotate_every_days
         self.key_age_label.setText(describe_age(key.key_saved_at, rotate_every) if key.key_ending else UNKNOWN)
+        # The reminder asks for a rotation, which needs a key Lessonspace has just confirmed.
+        reminder = rotation_reminder(key.key_saved_at, rotate_every) if self._rotation_offered() else None
+        self.reminder_label.setText(reminder or "")
+        self.reminder_label.setVisible(reminder is not None)
+        self.rotate_now_button.setVisible(reminder is not None)
 
     def _rotation_offered(self) -> bool:
         key = self._model.key
@@ -594,6 +607,10 @@ class SettingsWindow(QMainWindow):
             self._restyle_banner()
             column.addWidget(self._banner)
         column.addWidget(self.badge)
+        reminder_row = QHBoxLayout()  # hidden unless a rotation is due: takes no room
+        reminder_row.addWidget(self.reminder_label, 1)
+        reminder_row.addWidget(self.rotate_now_button, 0, Qt.AlignmentFlag.AlignTop)
+        column.addLayout(reminder_row)
         waiting_row = QHBoxLayout()  # hidden unless the keyring keeps lsdesk waiting: takes no room
         waiting_row.addWidget(self.waiting_label, 1)
         waiting_row.addWidget(self.cancel_button)
