@@ -16,6 +16,8 @@ import keyring.errors
 import pytest
 import secretstorage
 
+from tests.keyring_fixtures import default_collection
+
 # Normally loaded by tests/conftest.py; naming it here too keeps this module runnable on its own.
 # (Importing from it here instead would load it before pytest can rewrite its asserts.)
 pytest_plugins = ["tests.keyring_fixtures"]
@@ -27,7 +29,7 @@ REQUIRE_ENV = "LSDESK_REQUIRE_REAL_KEYRING"
 
 def default_collection_is_locked() -> bool:
     with closing(secretstorage.dbus_init()) as connection:
-        return secretstorage.get_collection_by_alias(connection, "default").is_locked()
+        return default_collection(connection).is_locked()
 
 
 def test_a_password_round_trips_through_the_secret_service_backend(real_keyring, keyring_service):

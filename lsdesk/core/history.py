@@ -217,8 +217,8 @@ def _is_short_text(value: object) -> bool:
     return isinstance(value, str) and 0 < len(value) <= _LONGEST_TEXT
 
 
-# What a check found, or why an action was not done.
-_RESULTS = {
+# What a check found, or why an action was not done, in a few words (the history, the organisation list).
+RESULT_WORDS = {
     "valid": "valid",
     "rejected": "rejected by Lessonspace",
     "rate_limited": "Lessonspace was busy",
@@ -245,7 +245,7 @@ def describe(entry: HistoryEntry) -> str:
 
 def what_happened(entry: HistoryEntry) -> str:
     """What the entry records, in words: "Save refused by Lessonspace, key ending 5555"."""
-    result = _RESULTS.get(entry.state, entry.state)
+    result = RESULT_WORDS.get(entry.state, entry.state)
     if entry.action in _ACTIONS:
         done_state, done, refused, not_done = _ACTIONS[entry.action]
         what = done if entry.state == done_state else refused if entry.state == "rejected" else f"{not_done}: {result}"

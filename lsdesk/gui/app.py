@@ -8,10 +8,11 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from lsdesk.core import paths
@@ -21,6 +22,7 @@ from lsdesk.core.key_dates import rotation_due_in
 from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name, keyring_timeout
 from lsdesk.core.outcome import State
 from lsdesk.core.preferences import Preferences, settings_path
+from lsdesk.core.profiles import known_profiles
 from lsdesk.core.rotation import RotationJournal
 from lsdesk.core.status import STATUS_FOLDER, StatusFile, StatusModel
 from lsdesk.gui.alerts import KeyAlerts
@@ -92,7 +94,14 @@ def create_window(
     )
     host = KeyServiceHost(open_desk, store, profile, history=history)
     feed(host, model)
-    window = SettingsWindow(host, model, settings, developer_url=developer_settings_url(url), sandbox=sandbox)
+    window = SettingsWindow(
+        host,
+        model,
+        settings,
+        developer_url=developer_settings_url(url),
+        sandbox=sandbox,
+        profiles=lambda: known_profiles(journal.folder.parent, profile),
+    )
     host.setParent(window)
     window.start()  # the first check waits for the worker thread
     if background:
@@ -165,21 +174,27 @@ def run_window(
         store = MemoryKeyStore()
         store.set(profile, DEMO_KEY)
         settings = settings_for(SANDBOX_APPLICATION)
-        # Nothing of the sandbox's outlives it: history in memory, journal in a temporary folder.
+        # Nothing of the sandbox's outlives it: history in memory; the journal, the waits Lessonspace
+        # asked for and the keys' dates in a temporary folder of its own, removed when it ends.
         history = History(None)
-        journal = RotationJournal(Path(tempfile.mkdtemp(prefix="lsdesk-sandbox-")))
+        journal = RotationJournal(Path(tempfile.mkdtemp(prefix="lsdesk-sandbox-")) / "rotation")
 
-    try:
-        window = create_window(
+    def open_profile(name: str, in_background: bool = False) -> SettingsWindow:
+        opened = create_window(
             api_url,
-            profile,
+            name,
             store=store,
             settings=settings,
             journal=journal,
             history=history,
             sandbox=sandbox,
-            background=background,
+            background=in_background,
         )
+        add_tray(opened, settings or settings_for())
+        return opened
+
+    try:
+        window = open_profile(profile, background)
     except (ApiUrlError, ValueError) as error:
         single.close()
         print(error, file=sys.stderr)
@@ -190,17 +205,49 @@ def run_window(
         log.info("started in the background; the window opens when lsdesk is started again")
     else:
         after_first_paint(window, _log_to_file)  # installed after the worker's, so it runs first
-    add_tray(window, settings or settings_for())
-    single.show_requested.connect(window.bring_forward)
+    switch = ProfileSwitch(window, open_profile)
+    single.show_requested.connect(switch.bring_forward)
 
     def clean_up() -> None:
         single.close()
         if server is not None:
             server.stop()
         if journal is not None:
-            shutil.rmtree(journal.folder, ignore_errors=True)
+            shutil.rmtree(journal.folder.parent, ignore_errors=True)
 
     return exec_until_closed(app, window, on_exit=clean_up, show=not background)
+
+
+class ProfileSwitch(QObject):
+    """One window at a time, for the organisation the admin picked in it.
+
+    Picking another opens that profile's window where this one was, then
+    closes this one for good (its worker, tray icon and watch with it).
+    """
+
+    def __init__(self, first: SettingsWindow, open_profile: Callable[[str], SettingsWindow]):
+        super().__init__()
+        self._open_profile = open_profile
+        self.current = first
+        first.profile_chosen.connect(self.switch_to)
+
+    @Slot(str)
+    def switch_to(self, profile: str) -> None:
+        before = self.current
+        after = self._open_profile(profile)
+        after.profile_chosen.connect(self.switch_to)
+        after.setGeometry(before.geometry())
+        after.show()  # first: closing the last window would end lsdesk
+        self.current = after
+        log.info("switched to profile %s", profile)
+        before.quit()
+        before.deleteLater()
+        if after.model.key.state is None or after.model.key.state is State.NOT_SET:
+            after.key_field.setFocus()  # a new organisation: its key is pasted next
+
+    @Slot()
+    def bring_forward(self) -> None:
+        self.current.bring_forward()
 
 
 def exec_until_closed(app: QApplication, window: SettingsWindow, on_exit=None, *, show: bool = True) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -15,9 +16,11 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -32,9 +35,10 @@ from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
 from lsdesk.core.local_problem import describe_local_problem
 from lsdesk.core.outcome import TITLES, State, outcome
 from lsdesk.core.preferences import Preferences
+from lsdesk.core.profiles import KnownProfile, profile_name_for
 from lsdesk.core.status import Action, Activity, KeyStatus, StatusModel
 from lsdesk.core.store_words import WORDS
-from lsdesk.gui.badge import StatusBadge
+from lsdesk.gui.badge import StatusBadge, state_icon
 from lsdesk.gui.browser_fallback import BrowserFallback
 from lsdesk.gui.clipboard import CLEAR_AFTER_MS, copy_for_a_while
 from lsdesk.gui.elided_label import ElidedLabel
@@ -62,6 +66,8 @@ WINDOW_TITLE = "Lessonspace Integration Settings"
 SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
 UNKNOWN = "Unknown"
 AUTOSTART_FAILED_TITLE = "lsdesk could not change what starts when you sign in"
+ADD_ORGANISATION = "Add organisation..."
+ADD_ORGANISATION_QUESTION = "The organisation's name, as you call it (its key is pasted next):"
 COPY_QUESTION_TITLE = "Copy the saved key?"
 COPY_QUESTION = (
     "Anyone who sees your clipboard can use the key. lsdesk clears the clipboard "
@@ -98,9 +104,11 @@ HELP_STEPS = (
 class SettingsWindow(QMainWindow):
     """Signals:
     preferences_changed(Preferences): the user saved new preferences.
+    profile_chosen(str): the admin picked another organisation's profile, or added one.
     """
 
     preferences_changed = Signal(object)
+    profile_chosen = Signal(str)
 
     def __init__(
         self,
@@ -110,6 +118,7 @@ class SettingsWindow(QMainWindow):
         *,
         developer_url: str,
         sandbox: bool = False,
+        profiles: Callable[[], list[KnownProfile]] | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -138,6 +147,14 @@ class SettingsWindow(QMainWindow):
         self.setWindowIcon(icon("app.svg"))
         self.setMinimumWidth(560)
 
+        self._profiles = profiles
+        self.profile_switcher = QComboBox(self)
+        self.profile_switcher.setObjectName("profileSwitcher")
+        self.profile_switcher.setAccessibleName("Organisation")
+        self.profile_switcher.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.profile_switcher.setMinimumContentsLength(24)
+        self.profile_switcher.view().setAccessibleName("Organisations")
+        self.profile_switcher.activated.connect(self._on_profile_picked)
         self.badge = StatusBadge(self)
         self.profile_label = self._detail_label("profileLabel")
         self.profile_label.setText(profile)
@@ -218,6 +235,7 @@ class SettingsWindow(QMainWindow):
         self.copy_saved_button.clicked.connect(self.copy_saved_key)
         self.rotate_now_button.clicked.connect(self.open_rotation)
         host.key_read.connect(self._on_key_read)
+        host.operation_finished.connect(self.refresh_profiles)  # a save or a removal changes the list
         host.saved.connect(self._on_saved)
         host.operation_finished.connect(self.history_list.refresh)  # each operation is recorded before it ends
         # Held: the accessibility hints live only as long as this wrapper.
@@ -225,6 +243,9 @@ class SettingsWindow(QMainWindow):
         self._style_hints.accessibility().contrastPreferenceChanged.connect(self._restyle)
         model.subscribe(self._render)
         self._render(model)
+        self.refresh_profiles()
+        self.setTabOrder(self.profile_switcher, self.key_field.line_edit)
+        self.key_field.line_edit.setFocus()  # the admin's usual first step: pasting a key
 
     @property
     def host(self) -> KeyServiceHost:
@@ -280,6 +301,42 @@ class SettingsWindow(QMainWindow):
         if not ask_yes_no(self, "Forget this key?", FORGET_QUESTION):
             return False
         return self._host.forget()
+
+    @Slot()
+    def refresh_profiles(self) -> None:
+        """The organisations lsdesk knows, this one selected, and "Add organisation..." last."""
+        if self._profiles is None:
+            self.profile_switcher.hide()
+            return
+        switcher = self.profile_switcher
+        switcher.blockSignals(True)
+        switcher.clear()
+        for known in self._profiles():
+            switcher.addItem(state_icon(known.status.state if known.status else None), known.label(), known.name)
+        switcher.addItem(ADD_ORGANISATION, None)
+        switcher.setCurrentIndex(max(0, switcher.findData(self._host.profile)))
+        switcher.blockSignals(False)
+
+    @Slot(int)
+    def _on_profile_picked(self, index: int) -> None:
+        chosen = self.profile_switcher.itemData(index)
+        if chosen is None:
+            chosen = self._ask_for_a_new_profile()
+        if chosen is None or chosen == self._host.profile:
+            self.profile_switcher.setCurrentIndex(max(0, self.profile_switcher.findData(self._host.profile)))
+            return
+        self.profile_chosen.emit(chosen)
+
+    def _ask_for_a_new_profile(self) -> str | None:
+        taken = {self.profile_switcher.itemData(i) for i in range(self.profile_switcher.count())} - {None}
+        name, given = QInputDialog.getText(self, "Add organisation", ADD_ORGANISATION_QUESTION)
+        if not given:
+            return None
+        try:
+            return profile_name_for(name, taken)
+        except ValueError as refused:
+            QMessageBox.warning(self, "Add organisation", str(refused))
+            return None
 
     @Slot()
     def copy_saved_key(self) -> bool:
@@ -606,6 +663,7 @@ class SettingsWindow(QMainWindow):
             self._banner.setWordWrap(True)
             self._restyle_banner()
             column.addWidget(self._banner)
+        column.addWidget(self.profile_switcher)
         column.addWidget(self.badge)
         reminder_row = QHBoxLayout()  # hidden unless a rotation is due: takes no room
         reminder_row.addWidget(self.reminder_label, 1)

@@ -1,0 +1,111 @@
+"""Every organisation at a glance: the window's organisation list, switching between them, adding one."""
+
+from __future__ import annotations
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog
+
+from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
+from lsdesk.core.outcome import Organisation, State, outcome
+from lsdesk.core.profiles import known_profiles, profile_name_for
+from lsdesk.core.status import KeyStatus, StatusFile
+from lsdesk.gui.app import ProfileSwitch, create_window
+from lsdesk.gui.window import ADD_ORGANISATION
+from lsdesk.sandbox import DEMO_KEY
+from tests.conftest import WAIT_MS
+
+BRANCH = Organisation(5151, "Northside Branch")
+
+
+def remember(folder, profile: str, state: State, organisation: Organisation | None = None) -> None:
+    result = outcome(state, "", organisation=organisation, key_ending="1234")
+    StatusFile.in_folder(folder, profile).save(KeyStatus().after(result))
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [("Northside Branch", "northside-branch"), ("  Émile's Tutors!  ", "mile-s-tutors"), ("A" * 80, "a" * 64)],
+)
+def test_a_profile_name_is_derived_safely_from_the_organisations_name(typed, name):
+    assert profile_name_for(typed, set()) == name
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [("CON", "Windows keeps"), ("nul", "Windows keeps"), ("  ?!  ", "at least one letter"), ("Default", "already")],
+)
+def test_unusable_names_are_refused_with_a_sentence(typed, words):
+    with pytest.raises(ValueError, match=words):
+        profile_name_for(typed, {"default"})
+
+
+def test_known_profiles_come_from_lsdesks_own_notes_never_from_the_keys(tmp_path):
+    remember(tmp_path, "branch", State.VALID, BRANCH)
+    remember(tmp_path, "gone", State.NOT_SET)  # its key was removed
+    KeyDates(tmp_path / KEY_DATES_FOLDER).saved("newer", "9999", organisation=Organisation(77, "Newer Ltd"))
+    (tmp_path / "status" / "not a profile!.json").write_text("{}")
+    known = {profile.name: profile for profile in known_profiles(tmp_path, "default")}
+    assert set(known) == {"default", "branch", "newer"}
+    assert known["branch"].label() == "Northside Branch (branch): valid"
+    assert known["default"].label() == "default: not checked yet"
+
+
+def test_the_window_lists_the_organisations_with_this_one_chosen(open_window, store, journal):
+    remember(journal.folder.parent, "branch", State.VALID, BRANCH)
+    store.set("default", DEMO_KEY)
+    window = open_window()
+    switcher = window.profile_switcher
+    items = [switcher.itemText(index) for index in range(switcher.count())]
+    assert items[-1] == ADD_ORGANISATION
+    assert "Northside Branch (branch): valid" in items
+    assert switcher.currentData() == "default"
+    assert switcher.accessibleName() == "Organisation"
+
+
+def answer_the_name_question(qtbot, text: str) -> None:
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QInputDialog):
+            dialog.setTextValue(text)
+            dialog.accept()
+        else:
+            QTimer.singleShot(20, answer)
+
+    QTimer.singleShot(20, answer)
+
+
+def test_add_organisation_asks_its_name_and_picks_a_new_profile(open_window, qtbot):
+    window = open_window()
+    answer_the_name_question(qtbot, "Northside Branch")
+    with qtbot.waitSignal(window.profile_chosen, timeout=WAIT_MS) as chosen:
+        window.profile_switcher.activated.emit(window.profile_switcher.count() - 1)
+    assert chosen.args == ["northside-branch"]
+
+
+def test_switching_opens_the_other_profile_where_the_window_was_and_closes_this_one(
+    qtbot, sandbox, store, settings, journal, history
+):
+    store.set("default", DEMO_KEY)
+    opened = []
+
+    def open_profile(name: str):
+        window = create_window(sandbox.api_url, name, store=store, settings=settings, journal=journal, history=history)
+        opened.append(window)
+        return window
+
+    first = open_profile("default")
+    first.show()
+    with qtbot.waitSignal(first.host.operation_finished, timeout=WAIT_MS):
+        pass
+    switch = ProfileSwitch(first, open_profile)
+    first.profile_chosen.emit("branch")
+    second = switch.current
+    assert second is not first and second.host.profile == "branch"
+    assert second.isVisible() and not first.isVisible()
+    assert second.geometry() == first.geometry()
+    assert not first.host.running  # the other window's worker has ended
+    qtbot.waitUntil(lambda: second.model.key.state is State.NOT_SET, timeout=WAIT_MS)  # nothing saved for it yet
+    qtbot.waitUntil(lambda: not shiboken6.isValid(first), timeout=WAIT_MS)  # and the window itself is gone
+    second.quit()
