@@ -169,7 +169,8 @@ def test_a_due_rotation_is_a_notification_at_most_once_a_day(
     window.check()  # a second check within the day
     qtbot.waitUntil(lambda: not window.host.busy, timeout=WAIT_MS)
     assert displayed() == 0
-    earlier = datetime.fromisoformat(settings.value(LAST_REMINDED)) - timedelta(hours=25)
-    settings.setValue(LAST_REMINDED, earlier.isoformat())  # a day later
+    remembered = f"{LAST_REMINDED}/default"
+    earlier = datetime.fromisoformat(settings.value(remembered)) - timedelta(hours=25)
+    settings.setValue(remembered, earlier.isoformat())  # a day later
     window.check()
     qtbot.waitUntil(lambda: displayed() == 1, timeout=WAIT_MS)

@@ -25,7 +25,7 @@ DUE_TITLE = "Time to rotate your Lessonspace API key"
 DUE_MESSAGE = "The saved key is as old as your rotation reminder allows. Click here to open lsdesk and rotate it."
 # A due rotation is a reminder: said at most once a day, and it never brings the window forward by itself.
 REMIND_EVERY = timedelta(days=1)
-LAST_REMINDED = "reminders/rotation_due_last"
+LAST_REMINDED = "reminders/rotation_due_last"  # followed by /<profile>: each organisation is reminded
 INVALID_TITLE = "Your Lessonspace API key no longer works"
 INVALID_MESSAGE = "Lessons may not launch until a new key is saved. Click here to open lsdesk."
 
@@ -64,10 +64,11 @@ class KeyAlerts(QObject):
     def rotation_due(self, key: KeyStatus, settings: QSettings, now: datetime | None = None) -> bool:
         """Remind that `key` is due for rotation, unless lsdesk did so less than a day ago; True if it did."""
         now = now or datetime.now(UTC)
-        last = _moment(settings.value(LAST_REMINDED))
+        remembered = f"{LAST_REMINDED}/{self._window.host.profile}"
+        last = _moment(settings.value(remembered))
         if last is not None and now - last < REMIND_EVERY:
             return False
-        settings.setValue(LAST_REMINDED, now.isoformat())
+        settings.setValue(remembered, now.isoformat())
         organisation = key.organisation
         title = f"{organisation.name}: time to rotate the API key" if organisation and organisation.name else DUE_TITLE
         if self._notifications is not None:
