@@ -192,25 +192,12 @@ def _check_all(client, store: SystemKeyStore, report: _Reporter) -> int:
     return report.profiles(results)
 
 
-SINCE_UNKNOWN = (
-    "lsdesk doesn't know when this key was saved (it was saved before lsdesk noted dates). "
-    "Give a time instead, for example: lsdesk lessons --since 2026-12-01T09:00"
-)
-
-
 def _lessons(desk: KeyDesk, since: datetime | None, report: _Reporter) -> int:
     """How many lessons have started since `since` (or since the saved key was saved)."""
-    checked = desk.check_stored()
-    if checked.state in (State.REJECTED, State.NOT_SET, State.NO_STORAGE, State.BAD_INPUT, State.UNFINISHED):
-        return report(checked, lessons_since=None)  # about the key itself, with its own exit code
-    since = since or checked.key_saved_at
-    if since is None:
-        return report(outcome(State.BAD_INPUT, SINCE_UNKNOWN), lessons_since=None)
-    if checked.state is not State.VALID or checked.organisation is None:
-        result = LessonsSince(since, None, checked if checked.state is not State.VALID else None)
-    else:
-        result = desk.client.lessons_since(desk.store.get(desk.profile), checked.organisation.id, since)
-    return report.lessons(checked, result)
+    checked, lessons = desk.lessons(since)
+    if lessons is None:
+        return report(checked, lessons_since=None)  # about the key itself (or its date), with its own exit code
+    return report.lessons(checked, lessons)
 
 
 HISTORY_COLUMNS = ("time", "profile", "organisation_id", "action", "result", "key_ending")

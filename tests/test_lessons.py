@@ -173,3 +173,23 @@ def test_an_invalid_key_in_the_window_mentions_teachworks_own_rotation(open_wind
     window = open_window()
     assert window.badge.state is State.REJECTED
     assert window.badge.message().endswith(TEACHWORKS_ROTATED)
+
+
+def test_count_lessons_in_the_window_checks_the_key_and_says_how_many(open_window, store, journal, sandbox, qtbot):
+    from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
+    from lsdesk.gui.window import LESSONS_NOT_COUNTED
+
+    store.set("default", DEMO_KEY)
+    KeyDates(journal.folder.parent / KEY_DATES_FOLDER).saved("default", DEMO_KEY[-4:], when=an_hour_ago())
+    window = open_window()
+    assert window.lessons_label.text() == LESSONS_NOT_COUNTED
+    sandbox.start_lesson()
+    with qtbot.waitSignal(window.host.lessons_counted, timeout=10_000):
+        window.check_lessons_button.click()
+    assert window.lessons_label.text().startswith("1 lesson has started since")
+    assert window.badge.state is State.VALID  # the key was checked on the way
+    sandbox.revoke_key(DEMO_KEY)
+    with qtbot.waitSignal(window.host.lessons_counted, timeout=10_000):
+        window.check_lessons_button.click()
+    assert window.badge.state is State.REJECTED
+    assert "did not accept this key" in window.lessons_label.text()

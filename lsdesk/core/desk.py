@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from lsdesk.core import paths, usecases
 from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
 from lsdesk.core.keystore import KeyStore, KeyStoreError, check_profile_name
+from lsdesk.core.lessons import LessonsSince
 from lsdesk.core.outcome import Outcome, State, outcome
 from lsdesk.core.profile_lock import busy
 from lsdesk.core.retry_after import RetryAfterMemory
@@ -35,6 +37,13 @@ if TYPE_CHECKING:
     from lsdesk.core.client import LessonspaceClient
 
 log = logging.getLogger(__name__)
+
+# States of a check that are about the saved key itself: no question about lessons follows them.
+KEY_ITSELF = frozenset({State.REJECTED, State.NOT_SET, State.NO_STORAGE, State.BAD_INPUT, State.UNFINISHED})
+SINCE_UNKNOWN = (
+    "lsdesk doesn't know when this key was saved (it was saved before lsdesk noted dates). "
+    "Give a time instead, for example: lsdesk lessons --since 2026-12-01T09:00"
+)
 
 
 class KeyDesk:
@@ -126,6 +135,21 @@ class KeyDesk:
             return saved
         noted = self.key_dates.saved(self.profile, saved.key_ending, organisation=saved.organisation)
         return replace(saved, key_saved_at=noted)
+
+    def lessons(self, since: datetime | None = None) -> tuple[Outcome, LessonsSince | None]:
+        """The saved key's check, and how many lessons have started since `since` (default: since the key was
+        saved or rotated to). None instead of a count when the key itself is refused or missing, or when
+        lsdesk does not know when it was saved."""
+        checked = self.check_stored()
+        if checked.state in KEY_ITSELF:
+            return checked, None
+        since = since or checked.key_saved_at
+        if since is None:
+            return outcome(State.BAD_INPUT, SINCE_UNKNOWN), None
+        if checked.state is not State.VALID or checked.organisation is None:
+            return checked, LessonsSince(since, None, checked if checked.state is not State.VALID else None)
+        key = self.store.get(self.profile)
+        return checked, self.client.lessons_since(key, checked.organisation.id, since)
 
     def read_saved_key(self) -> str | Outcome:
         """The saved key itself, for the admin's explicit Copy; an Outcome when there is none to read."""

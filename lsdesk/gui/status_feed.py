@@ -26,6 +26,7 @@ def feed(host: KeyServiceHost, model: StatusModel) -> None:
     host.keyring_answered.connect(model.keyring_answered)
     host.recovered.connect(model.recovered)
     host.checked.connect(model.checked)
+    host.lessons_counted.connect(lambda counted: model.checked(counted[0]))  # a lessons count checks the key too
 
     def saved(result: SaveResult) -> None:
         model.acted(Action.SAVE, result.outcome, succeeded=result.saved)  # another organisation's key: says so

@@ -66,6 +66,7 @@ WINDOW_TITLE = "Lessonspace Integration Settings"
 SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
 UNKNOWN = "Unknown"
 AUTOSTART_FAILED_TITLE = "lsdesk could not change what starts when you sign in"
+LESSONS_NOT_COUNTED = "Not counted yet"
 ADD_ORGANISATION = "Add organisation..."
 ADD_ORGANISATION_QUESTION = "The organisation's name, as you call it (its key is pasted next):"
 COPY_QUESTION_TITLE = "Copy the saved key?"
@@ -163,8 +164,15 @@ class SettingsWindow(QMainWindow):
         self.last_checked_label = self._detail_label("lastCheckedLabel")
         self.last_confirmed_label = self._detail_label("lastConfirmedLabel")
         self.key_age_label = self._detail_label("keyAgeLabel")
+        self.lessons_label = self._detail_label("lessonsLabel")
+        self.lessons_label.setText(LESSONS_NOT_COUNTED)
+        self.check_lessons_button = self._button(
+            "checkLessonsButton",
+            "Count &lessons",
+            "Ask Lessonspace how many lessons have started since the key was saved",
+        )
         # Long at large fonts ("Saved 100 days ago: rotation due now"): wrapped, never wider than the window.
-        for long_line in (self.key_age_label, self.last_checked_label):
+        for long_line in (self.key_age_label, self.last_checked_label, self.lessons_label):
             long_line.setWordWrap(True)
         self.message_bar = MessageBar(self)
         self.message_bar.dismissed.connect(model.dismiss)
@@ -216,6 +224,7 @@ class SettingsWindow(QMainWindow):
             self.open_developer_button,
             self.developer_fallback.address,
             self.developer_fallback.copy_button,
+            self.check_lessons_button,
             self.history_list,
             self.forget_button,
             self.copy_saved_button,
@@ -234,6 +243,8 @@ class SettingsWindow(QMainWindow):
         self.forget_button.clicked.connect(self.forget)
         self.copy_saved_button.clicked.connect(self.copy_saved_key)
         self.rotate_now_button.clicked.connect(self.open_rotation)
+        self.check_lessons_button.clicked.connect(self._host.count_lessons)
+        host.lessons_counted.connect(self._on_lessons_counted)
         host.key_read.connect(self._on_key_read)
         host.operation_finished.connect(self.refresh_profiles)  # a save or a removal changes the list
         host.saved.connect(self._on_saved)
@@ -348,6 +359,11 @@ class SettingsWindow(QMainWindow):
         return self._host.read_key()
 
     @Slot(object)
+    def _on_lessons_counted(self, counted: object) -> None:
+        checked, lessons = counted
+        self.lessons_label.setText(lessons.sentence() if lessons is not None else checked.message)
+
+    @Slot(object)
     def _on_key_read(self, result: object) -> None:
         if isinstance(result, str):
             copy_for_a_while(result)
@@ -429,6 +445,7 @@ class SettingsWindow(QMainWindow):
         )
         self.forget_button.setEnabled(not busy and key.state is not State.NOT_SET)
         self.copy_saved_button.setEnabled(not busy and key.state is not State.NOT_SET)
+        self.check_lessons_button.setEnabled(not busy and key.state is not State.NOT_SET)
         if not busy:
             self._give_focus_back()
 
@@ -614,6 +631,10 @@ class SettingsWindow(QMainWindow):
         details.addRow("Key age:", self.key_age_label)
         details.addRow("Last checked:", self.last_checked_label)
         details.addRow("Last confirmed valid:", self.last_confirmed_label)
+        lessons_row = QHBoxLayout()
+        lessons_row.addWidget(self.lessons_label, 1)
+        lessons_row.addWidget(self.check_lessons_button, 0, Qt.AlignmentFlag.AlignTop)
+        details.addRow("Lessons:", lessons_row)
 
         buttons = QHBoxLayout()  # the key's buttons stay together however wide the window is
         buttons.addWidget(self.save_button)

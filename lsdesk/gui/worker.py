@@ -88,6 +88,7 @@ class KeyService(QObject):
         rotated(int, RotationResult): a rotation finished, done or not.
         forgotten(int, Outcome): removing the saved key finished, done or not.
         key_read(int, str | Outcome): the saved key was read for a copy (an Outcome when it could not be).
+        lessons_counted(int, (Outcome, LessonsSince | None)): the saved key's check and the lessons since it was saved.
         keyring_waiting(int): a keychain call is slow: it may be waiting for an unlock prompt.
         keyring_answered(int): the slow keychain call ended after all.
     """
@@ -99,6 +100,7 @@ class KeyService(QObject):
     rotated = Signal(int, object)
     forgotten = Signal(int, object)
     key_read = Signal(int, object)
+    lessons_counted = Signal(int, object)
     keyring_waiting = Signal(int)
     keyring_answered = Signal(int)
 
@@ -170,6 +172,10 @@ class KeyService(QObject):
         self._run(request_id, self.forgotten, lambda desk: desk.forget(), crashed=lambda result: result)
 
     @Slot(int)
+    def count_lessons(self, request_id: int) -> None:
+        self._run(request_id, self.lessons_counted, lambda desk: desk.lessons(), crashed=lambda result: (result, None))
+
+    @Slot(int)
     def read_key(self, request_id: int) -> None:
         self._run(request_id, self.key_read, lambda desk: desk.read_saved_key(), crashed=lambda result: result)
 
@@ -226,6 +232,7 @@ class KeyServiceHost(QObject):
         rotated(RotationResult): the current rotation finished.
         forgotten(Outcome): removing the saved key finished.
         key_read(str | Outcome): the saved key, read for the admin's Copy, or why it could not be.
+        lessons_counted((Outcome, LessonsSince | None)): the saved key's check, and the lessons since it was saved.
         keyring_waiting(): the current operation waits for the keychain (an unlock prompt, perhaps).
         keyring_answered(): the keychain answered after all.
         operation_finished(): the operation ended or was cancelled; always after its result signal.
@@ -242,6 +249,7 @@ class KeyServiceHost(QObject):
     rotated = Signal(object)
     forgotten = Signal(object)
     key_read = Signal(object)
+    lessons_counted = Signal(object)
     keyring_waiting = Signal()
     keyring_answered = Signal()
 
@@ -250,6 +258,7 @@ class KeyServiceHost(QObject):
     _rotate_requested = Signal(int, object)
     _forget_requested = Signal(int)
     _read_requested = Signal(int)
+    _lessons_requested = Signal(int)
 
     def __init__(
         self,
@@ -275,6 +284,7 @@ class KeyServiceHost(QObject):
         self._rotate_requested.connect(self._service.rotate)
         self._forget_requested.connect(self._service.forget)
         self._read_requested.connect(self._service.read_key)
+        self._lessons_requested.connect(self._service.count_lessons)
         # Each result reaches a slot of this object, so that Qt queues it to the GUI thread. A
         # functools.partial or lambda has no thread of its own: it would run on the worker's thread.
         self._service.checked.connect(self._on_checked)
@@ -282,6 +292,7 @@ class KeyServiceHost(QObject):
         self._service.rotated.connect(self._on_rotated)
         self._service.forgotten.connect(self._on_forgotten)
         self._service.key_read.connect(self._on_key_read)
+        self._service.lessons_counted.connect(self._on_lessons_counted)
         self._service.recovered.connect(self._on_recovered)
         self._service.rotation_progressed.connect(self._on_rotation_progressed)
         self._service.keyring_waiting.connect(self._on_keyring_waiting)
@@ -328,6 +339,10 @@ class KeyServiceHost(QObject):
     def forget(self) -> bool:
         """Start removing the saved key. False if another operation runs."""
         return self._start(Activity.FORGETTING, lambda request_id: self._forget_requested.emit(request_id))
+
+    def count_lessons(self) -> bool:
+        """Start checking the saved key and counting the lessons since it was saved. False if another runs."""
+        return self._start(Activity.CHECKING, lambda request_id: self._lessons_requested.emit(request_id))
 
     def read_key(self) -> bool:
         """Start reading the saved key, for the admin's Copy. False if another operation runs."""
@@ -399,6 +414,10 @@ class KeyServiceHost(QObject):
     @Slot(int, object)
     def _on_key_read(self, request_id: int, result: object) -> None:
         self._on_result(self.key_read, request_id, result)
+
+    @Slot(int, object)
+    def _on_lessons_counted(self, request_id: int, result: object) -> None:
+        self._on_result(self.lessons_counted, request_id, result)
 
     def _on_result(self, passed_on: Signal, request_id: int, result: object) -> None:
         """On the GUI thread: pass a current request's result on, then end its operation."""
