@@ -14,9 +14,10 @@ from pathlib import Path
 import keyring
 import keyring.errors
 import pytest
-import secretstorage
 
 from tests.keyring_fixtures import default_collection
+
+secretstorage = pytest.importorskip("secretstorage", reason="the Secret Service exists on Linux only")
 
 # Normally loaded by tests/conftest.py; naming it here too keeps this module runnable on its own.
 # (Importing from it here instead would load it before pytest can rewrite its asserts.)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import resource
 import select
 import shutil
 import signal
@@ -27,6 +25,10 @@ from lsdesk.core.local_problem import PROBLEM_IN_LSDESK
 from lsdesk.core.outcome import EXIT_CODE_MEANINGS
 from lsdesk.sandbox import DEMO_KEY
 from lsdesk.sandbox.server import DEMO_ORGANISATION_ID
+
+# A terminal (pty) and process limits (resource) exist on Linux and macOS only.
+pty = pytest.importorskip("pty", reason="needs a Unix terminal")
+resource = pytest.importorskip("resource", reason="needs Unix process limits")
 
 NEW_KEY = "11111111-2222-4333-8444-555555555555"
 CHILD_DEADLINE_S = 60  # only a bound on a hung child; no test asserts on time

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
 import shutil
 import subprocess
@@ -37,6 +36,8 @@ from tests.atspi.stack import (
     wait_for,
 )
 from tests.atspi.stack import accessibility_bus as private_accessibility_bus
+
+pty = pytest.importorskip("pty", reason="Orca's log is read through a Unix terminal")
 
 REQUIRED = bool(os.environ.get("LSDESK_REQUIRE_REAL_KEYRING"))  # set in CI, where nothing may be skipped
 pytestmark = pytest.mark.skipif(
