@@ -9,7 +9,9 @@ CI_APT_X="xvfb xauth"                   # xauth: needed by xvfb-run (not by pyte
 CI_APT_KEYRING="gnome-keyring dbus-x11" # dbus-x11 satisfies gnome-keyring's dbus-session-bus dependency without pulling systemd
 CI_APT_PYTHON="python3 python3-venv"    # Debian's python3 has no ensurepip without python3-venv, so `python3 -m venv` fails
 CI_APT_ATSPI="at-spi2-core python3-gi gir1.2-atspi-2.0 orca" # the accessibility bus, the libatspi client Orca uses (tests/atspi/), and Orca
-CI_APT_NOTIFY="dunst desktop-file-utils" # a real notification service; desktop-file-validate (tests/test_notifications.py, test_autostart.py)
+# A real notification service and desktop-file-validate (tests/test_notifications.py, test_autostart.py);
+# systemd only for busctl, which `dunstctl history` runs (nothing is started: the bus is ci_keyring_start's).
+CI_APT_NOTIFY="dunst desktop-file-utils systemd"
 
 # Install only what is missing; quiet; safe to call on every run (about 0.1 s when nothing is missing).
 ci_apt_ensure() {

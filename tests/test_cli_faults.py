@@ -98,7 +98,9 @@ def test_a_state_folder_of_another_user_is_named_with_its_owner(sandbox):
     state = outer / "state"
     state.mkdir()
     probe = (
-        "import os, sys, pwd, json, platformdirs, httpx, keyring\n"
+        # httpx imports httpcore only when a client is made: once the child is nobody, a checkout under
+        # /root (as CI's) could not be read any more.
+        "import os, sys, pwd, json, platformdirs, httpx, httpcore, keyring\n"
         "import lsdesk.cli, lsdesk.core.desk, lsdesk.core.client, lsdesk.core.keystore\n"
         "import lsdesk.core.local_problem\n"
         "if os.geteuid() == 0:\n"

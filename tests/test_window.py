@@ -260,7 +260,7 @@ def test_closing_during_a_hung_request_returns_at_once_and_ignores_the_late_answ
     assert "abandoning its request" in caplog.text
     (abandoned,) = unfinished_threads()
     sandbox.stop()  # the hung request now ends
-    assert abandoned.wait(WAIT_MS)
+    assert abandoned.wait(3 * WAIT_MS)  # a bound on a hang: under a heavy load the cut request ends slowly
     qtbot.wait(50)
     assert results == []
 

@@ -320,10 +320,17 @@ class SettingsWindow(QMainWindow):
             self.profile_switcher.hide()
             return
         switcher = self.profile_switcher
+        known = self._profiles()
+        listed = [(switcher.itemText(index), switcher.itemData(index)) for index in range(switcher.count())]
+        wanted = [(profile.label(), profile.name) for profile in known] + [(ADD_ORGANISATION, None)]
+        if listed == wanted:
+            return  # unchanged: a screen reader hears nothing new
         switcher.blockSignals(True)
         switcher.clear()
-        for known in self._profiles():
-            switcher.addItem(state_icon(known.status.state if known.status else None), known.label(), known.name)
+        for profile in known:
+            switcher.addItem(
+                state_icon(profile.status.state if profile.status else None), profile.label(), profile.name
+            )
         switcher.addItem(ADD_ORGANISATION, None)
         switcher.setCurrentIndex(max(0, switcher.findData(self._host.profile)))
         switcher.blockSignals(False)
