@@ -194,9 +194,16 @@ def _check_all(client, store: SystemKeyStore, report: _Reporter) -> int:
 
 def _lessons(desk: KeyDesk, since: datetime | None, report: _Reporter) -> int:
     """How many lessons have started since `since` (or since the saved key was saved)."""
+    from dataclasses import replace
+
+    from lsdesk.core.desk import SINCE_UNKNOWN
+
     checked, lessons = desk.lessons(since)
+    if lessons is None and checked.message == SINCE_UNKNOWN:
+        hint = "Or give a time: lsdesk lessons --since 2026-12-01T09:00"
+        return report(replace(checked, message=f"{checked.message} {hint}"), lessons_since=None)
     if lessons is None:
-        return report(checked, lessons_since=None)  # about the key itself (or its date), with its own exit code
+        return report(checked, lessons_since=None)  # about the key itself, with its own exit code
     return report.lessons(checked, lessons)
 
 

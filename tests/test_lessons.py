@@ -193,3 +193,13 @@ def test_count_lessons_in_the_window_checks_the_key_and_says_how_many(open_windo
         window.check_lessons_button.click()
     assert window.badge.state is State.REJECTED
     assert "did not accept this key" in window.lessons_label.text()
+
+
+def test_without_a_known_saving_date_lessons_says_so_and_how_to_go_on(sandbox, profile, tmp_path):
+    from lsdesk.core.keystore import SystemKeyStore
+
+    SystemKeyStore().set(profile, DEMO_KEY)  # put in place by hand: lsdesk noted no date
+    result = lessons(sandbox, profile, "--json")
+    assert result.returncode == 2
+    detail = last_json(result)["detail"]
+    assert "doesn't know when this key was saved" in detail and "--since" in detail

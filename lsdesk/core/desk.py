@@ -41,8 +41,8 @@ log = logging.getLogger(__name__)
 # States of a check that are about the saved key itself: no question about lessons follows them.
 KEY_ITSELF = frozenset({State.REJECTED, State.NOT_SET, State.NO_STORAGE, State.BAD_INPUT, State.UNFINISHED})
 SINCE_UNKNOWN = (
-    "lsdesk doesn't know when this key was saved (it was saved before lsdesk noted dates). "
-    "Give a time instead, for example: lsdesk lessons --since 2026-12-01T09:00"
+    "lsdesk doesn't know when this key was saved (it was saved before lsdesk noted dates), "
+    "so it can't count the lessons since. Saving or rotating the key starts its date."
 )
 
 

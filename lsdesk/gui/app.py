@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 from lsdesk.core import paths
 from lsdesk.core.api_url import ApiUrlError, developer_settings_url, resolve_api_url
 from lsdesk.core.history import HISTORY_FILE, History
-from lsdesk.core.key_dates import rotation_due_in
+from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates, rotation_due_in
 from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name, keyring_timeout
 from lsdesk.core.outcome import State
 from lsdesk.core.preferences import Preferences, settings_path
@@ -178,6 +178,8 @@ def run_window(
         # asked for and the keys' dates in a temporary folder of its own, removed when it ends.
         history = History(None)
         journal = RotationJournal(Path(tempfile.mkdtemp(prefix="lsdesk-sandbox-")) / "rotation")
+        # The demo key was "saved" as the sandbox started: its age, and the lessons since, count from now.
+        KeyDates(journal.folder.parent / KEY_DATES_FOLDER).saved(profile, DEMO_KEY[-4:])
 
     def open_profile(name: str, in_background: bool = False) -> SettingsWindow:
         opened = create_window(
