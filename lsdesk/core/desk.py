@@ -148,7 +148,12 @@ class KeyDesk:
             return outcome(State.BAD_INPUT, SINCE_UNKNOWN), None
         if checked.state is not State.VALID or checked.organisation is None:
             return checked, LessonsSince(since, None, checked if checked.state is not State.VALID else None)
-        key = self.store.get(self.profile)
+        try:
+            key = self.store.get(self.profile)
+        except KeyStoreError as error:  # the keychain failed between the check and now
+            return error.outcome, None
+        if key is None:
+            return outcome(State.NOT_SET, "No key is saved any more."), None
         return checked, self.client.lessons_since(key, checked.organisation.id, since)
 
     def read_saved_key(self) -> str | Outcome:
