@@ -278,7 +278,7 @@ def test_orca_speaks_the_new_status_after_check_again_and_after_a_save_and_never
     finally:
         if window is not None:
             stop(window.process)
-        stop(orca, grace=15)
+        stop(orca, grace=60)  # a bound on a hang: Orca logs its shutdown, slowly under a heavy load
     whole_log = log.close()
     assert "ORCA: Shutting down" in whole_log  # the log goes on to Orca's end: nothing it got is missing
     # Not spoken, not even character by character, and nowhere else in what Orca got: not a run of 8 of its characters.
