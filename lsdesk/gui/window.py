@@ -325,6 +325,13 @@ class SettingsWindow(QMainWindow):
         wanted = [(profile.label(), profile.name) for profile in known] + [(ADD_ORGANISATION, None)]
         if listed == wanted:
             return  # unchanged: a screen reader hears nothing new
+        if [name for _, name in listed] == [name for _, name in wanted]:
+            # The same organisations, one in another state: only its line changes, in place.
+            for index, profile in enumerate(known):
+                if switcher.itemText(index) != profile.label():
+                    switcher.setItemText(index, profile.label())
+                    switcher.setItemIcon(index, state_icon(profile.status.state if profile.status else None))
+            return
         switcher.blockSignals(True)
         switcher.clear()
         for profile in known:
