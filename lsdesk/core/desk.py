@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 from lsdesk.core import paths, usecases
 from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
-from lsdesk.core.keystore import KeyStore, KeyStoreError, check_profile_name
+from lsdesk.core.keystore import KeyStore, KeyStoreError
 from lsdesk.core.lessons import LessonsSince
 from lsdesk.core.outcome import Outcome, State, outcome
 from lsdesk.core.profile_lock import busy
+from lsdesk.core.profiles import noted_profile_names
 from lsdesk.core.retry_after import RetryAfterMemory
 from lsdesk.core.rotation import (
     Progress,
@@ -31,7 +32,6 @@ from lsdesk.core.rotation import (
     recover_rotation,
     rotate_key,
 )
-from lsdesk.core.status import STATUS_FOLDER
 
 if TYPE_CHECKING:
     from lsdesk.core.client import LessonspaceClient
@@ -204,16 +204,4 @@ def saved_profiles(store: KeyStore, state_folder: Path) -> list[str]:
 
     Raises KeyStoreError when the store cannot be read.
     """
-    candidates = {"default"}
-    candidates.update(KeyDates(state_folder / KEY_DATES_FOLDER).profiles())
-    try:
-        candidates.update(path.stem for path in (state_folder / STATUS_FOLDER).glob("*.json") if path.is_file())
-    except OSError:
-        pass
-    named = []
-    for name in sorted(candidates):
-        try:
-            named.append(check_profile_name(name))
-        except ValueError:
-            continue  # a file of another program's, or a damaged name: not a profile
-    return [name for name in named if store.get(name) is not None]
+    return [name for name in noted_profile_names(state_folder) if store.get(name) is not None]

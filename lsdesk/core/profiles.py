@@ -39,20 +39,27 @@ class KnownProfile:
         return f"{who}{where}: {state}"
 
 
-def known_profiles(state_folder: Path, current: str) -> list[KnownProfile]:
-    """Every profile lsdesk has noted, `default` and `current` always among them, by name."""
-    dates = KeyDates(state_folder / KEY_DATES_FOLDER)
-    names = {"default", current, *dates.profiles()}
+def noted_profile_names(state_folder: Path, *also: str) -> list[str]:
+    """`default`, `also`, and each profile lsdesk has a key date or a remembered status for, by name."""
+    names = {"default", *also, *KeyDates(state_folder / KEY_DATES_FOLDER).profiles()}
     try:
         names.update(path.stem for path in (state_folder / STATUS_FOLDER).glob("*.json") if path.is_file())
     except OSError:
         pass
-    known = []
+    noted = []
     for name in sorted(names):
         try:
-            check_profile_name(name)
+            noted.append(check_profile_name(name))
         except ValueError:
             continue  # another program's file, or a damaged name: not a profile
+    return noted
+
+
+def known_profiles(state_folder: Path, current: str) -> list[KnownProfile]:
+    """Every profile lsdesk has noted, `default` and `current` always among them, by name."""
+    dates = KeyDates(state_folder / KEY_DATES_FOLDER)
+    known = []
+    for name in noted_profile_names(state_folder, current):
         status = StatusFile.in_folder(state_folder, name).load()
         organisation = status.organisation if status is not None else None
         if organisation is None and status is not None:
