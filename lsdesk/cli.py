@@ -207,46 +207,24 @@ def _lessons(desk: KeyDesk, since: datetime | None, report: _Reporter) -> int:
     return report.lessons(checked, lessons)
 
 
-HISTORY_COLUMNS = ("time", "profile", "organisation_id", "action", "result", "key_ending")
-
-
 def _print_history(profile: str | None, args: argparse.Namespace) -> int:
     """The history, oldest first, as lines, CSV or JSON; says on standard error how far back it reaches."""
-    import csv
-
-    from lsdesk.core.history import HISTORY_FILE, MAX_BYTES, History, what_happened
+    from lsdesk.core.history import HISTORY_FILE, History, export_rows, how_far_back, what_happened, write_csv
 
     entries = History(paths.data_dir() / HISTORY_FILE).everything(profile)
     if args.limit is not None:
         entries = entries[-args.limit :] if args.limit else []
-    rows = [
-        {
-            "time": entry.at.astimezone().isoformat(timespec="seconds"),
-            "profile": entry.profile,
-            "organisation_id": entry.organisation_id,
-            "action": entry.action,
-            "result": entry.state,
-            "key_ending": entry.key_ending,
-        }
-        for entry in entries
-    ]
-    reaches_back = rows[0]["time"] if rows else None
     if args.json:
-        print(json.dumps({"entries": rows, "reaches_back_to": reaches_back}))
+        rows = export_rows(entries)
+        print(json.dumps({"entries": rows, "reaches_back_to": rows[0]["time"] if rows else None}))
         return 0
     if args.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(sys.stdout, entries)
     else:
         for entry in entries:
             when = entry.at.astimezone().strftime("%d %b %Y, %H:%M")
             print(f"{when}  {entry.profile}  {what_happened(entry)}")
-    if reaches_back is None:
-        print("The history holds nothing yet.", file=sys.stderr)
-    else:
-        kept = f"lsdesk keeps about its last {MAX_BYTES // 1024} KiB"
-        print(f"The history reaches back to {reaches_back}; {kept}.", file=sys.stderr)
+    print(how_far_back(entries), file=sys.stderr)
     return 0
 
 

@@ -15,6 +15,7 @@ the window.
 
 from __future__ import annotations
 
+import csv
 import errno
 import json
 import logging
@@ -24,6 +25,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from lsdesk.core.outcome import Outcome, State
 from lsdesk.core.store_words import WORDS
@@ -236,6 +238,40 @@ _ACTIONS = {
     "rotate": ("valid", "Rotated: valid", "Rotation refused by Lessonspace", "Not rotated"),
     "forget": ("not_set", "Removed the saved key", "Not removed", "Not removed"),
 }
+
+
+# An export's columns (CSV, and the command line's JSON): never a key, at most its last four characters.
+EXPORT_COLUMNS = ("time", "profile", "organisation_id", "action", "result", "key_ending")
+
+
+def export_rows(entries: list[HistoryEntry]) -> list[dict]:
+    """Entries as an export holds them: the local time in ISO-8601 with its offset, then the rest."""
+    return [
+        {
+            "time": entry.at.astimezone().isoformat(timespec="seconds"),
+            "profile": entry.profile,
+            "organisation_id": entry.organisation_id,
+            "action": entry.action,
+            "result": entry.state,
+            "key_ending": entry.key_ending,
+        }
+        for entry in entries
+    ]
+
+
+def write_csv(file: TextIO, entries: list[HistoryEntry]) -> None:
+    """The entries as CSV, a header line first."""
+    writer = csv.DictWriter(file, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(export_rows(entries))
+
+
+def how_far_back(entries: list[HistoryEntry]) -> str:
+    """A sentence for an export: how far back the history reaches, and why no further."""
+    if not entries:
+        return "The history holds nothing yet."
+    oldest = min(entry.at for entry in entries).astimezone().isoformat(timespec="seconds")
+    return f"The history reaches back to {oldest}; lsdesk keeps about its last {MAX_BYTES // 1024} KiB."
 
 
 def describe(entry: HistoryEntry) -> str:

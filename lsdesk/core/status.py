@@ -52,6 +52,7 @@ class Action(enum.Enum):
     RECOVERY = "recovery"
     FORGET = "forget"
     COPY = "copy"
+    EXPORT = "export"  # the history, as CSV
 
 
 NOT_DONE_TITLES = {
@@ -59,6 +60,7 @@ NOT_DONE_TITLES = {
     Action.ROTATE: "Not rotated",
     Action.FORGET: "Not removed",
     Action.COPY: "Not copied",
+    Action.EXPORT: "History not exported",
     Action.RECOVERY: RECOVERY_TITLE,
 }
 
@@ -244,9 +246,9 @@ class StatusModel:
         self._answered()
         self._changed()
 
-    def noted(self, action: Action, title: str, message: str) -> None:
-        """An action that changes nothing known about the key (a copy, say) was done."""
-        self.last_action = ActionResult(action, Tone.DONE, title, message)
+    def noted(self, action: Action, title: str, message: str, *, tone: Tone = Tone.DONE) -> None:
+        """An action that changes nothing known about the key, and uses no worker (an export, say), ended."""
+        self.last_action = ActionResult(action, tone, title, message)
         self._changed()
 
     def recovered(self, notice: str) -> None:

@@ -36,13 +36,13 @@ from lsdesk.core.local_problem import describe_local_problem
 from lsdesk.core.outcome import TITLES, State, outcome
 from lsdesk.core.preferences import Preferences
 from lsdesk.core.profiles import KnownProfile, profile_name_for
-from lsdesk.core.status import Action, Activity, KeyStatus, StatusModel
+from lsdesk.core.status import NOT_DONE_TITLES, Action, Activity, KeyStatus, StatusModel, Tone
 from lsdesk.core.store_words import WORDS
 from lsdesk.gui.badge import StatusBadge, state_icon
 from lsdesk.gui.browser_fallback import BrowserFallback
 from lsdesk.gui.clipboard import CLEAR_AFTER_MS, copy_for_a_while
 from lsdesk.gui.elided_label import ElidedLabel
-from lsdesk.gui.history_view import HistoryList
+from lsdesk.gui.history_view import EXPORTED_TITLE, HistoryBox
 from lsdesk.gui.key_field import ApiKeyField
 from lsdesk.gui.message_bar import MessageBar
 from lsdesk.gui.questions import ask_to_switch_organisations, ask_yes_no
@@ -211,8 +211,12 @@ class SettingsWindow(QMainWindow):
         )
         self.cancel_button = self._button("cancelWaitButton", "Cancel", f"Stop waiting for your {WORDS.short}")
         self.cancel_button.hide()  # shown only while the keyring keeps lsdesk waiting
-        self.history_list = HistoryList(host.history, host.profile, self)
-        self.history_list.refresh()
+        self.history_box = HistoryBox(host.history, host.profile, self)
+        self.history_box.exported.connect(lambda said: self._model.noted(Action.EXPORT, EXPORTED_TITLE, said))
+        self.history_box.export_failed.connect(
+            lambda said: self._model.noted(Action.EXPORT, NOT_DONE_TITLES[Action.EXPORT], said, tone=Tone.PROBLEM)
+        )
+        self.history_list = self.history_box.list
 
         self._lay_out(key_label, sandbox)
         tab_order = (
@@ -225,6 +229,8 @@ class SettingsWindow(QMainWindow):
             self.developer_fallback.address,
             self.developer_fallback.copy_button,
             self.check_lessons_button,
+            self.history_box.scope,
+            self.history_box.export_button,
             self.history_list,
             self.forget_button,
             self.copy_saved_button,
@@ -248,7 +254,7 @@ class SettingsWindow(QMainWindow):
         host.key_read.connect(self._on_key_read)
         host.operation_finished.connect(self.refresh_profiles)  # a save or a removal changes the list
         host.saved.connect(self._on_saved)
-        host.operation_finished.connect(self.history_list.refresh)  # each operation is recorded before it ends
+        host.operation_finished.connect(self.history_box.refresh)  # each operation is recorded before it ends
         # Held: the accessibility hints live only as long as this wrapper.
         self._style_hints = QGuiApplication.styleHints()
         self._style_hints.accessibility().contrastPreferenceChanged.connect(self._restyle)
@@ -663,9 +669,6 @@ class SettingsWindow(QMainWindow):
         key_layout.addWidget(self.message_bar)
         key_layout.addLayout(buttons)
 
-        history_box = QGroupBox("History", self)
-        QVBoxLayout(history_box).addWidget(self.history_list)
-
         help_box = QGroupBox("How to get a new API key", self)
         help_text = QLabel(HELP_STEPS, help_box)
         help_layout = QVBoxLayout(help_box)
@@ -682,7 +685,7 @@ class SettingsWindow(QMainWindow):
         content_column.addLayout(details)
         content_column.addWidget(key_box)
         content_column.addWidget(help_box)
-        content_column.addWidget(history_box)
+        content_column.addWidget(self.history_box)
         content_column.addStretch(1)
         self.scroll_area = ScrollingColumn(content, self)
 
