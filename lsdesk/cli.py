@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import sys
-import time
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
@@ -168,27 +167,19 @@ def _forget(desk: KeyDesk, args: argparse.Namespace, report: _Reporter) -> int:
     return 0 if removed.state is State.NOT_SET else removed.state.exit_code
 
 
-# Between two profiles' checks: Lessonspace's limit is per key, and one request a second is polite.
-PROFILE_PACING_S = 1.0
-
-
 def _check_all(client, store: SystemKeyStore, report: _Reporter) -> int:
     """Check every profile's saved key, one after another; the exit code is the worst profile's."""
-    from lsdesk.core.desk import KeyDesk, saved_profiles
+    from lsdesk.core.desk import KeyDesk, check_each, saved_profiles
 
     try:
         names = saved_profiles(store, paths.state_dir())
     except KeyStoreError as error:
         return report(error.outcome)
     results = []
-    for index, name in enumerate(names):
-        if index:
-            time.sleep(PROFILE_PACING_S)
-        desk = KeyDesk.in_user_folders(client, store, name)
-        notice = desk.recover()
+    for name, notice, result in check_each(lambda name: KeyDesk.in_user_folders(client, store, name), names):
         if notice:
             print(f"{name}: {notice}", file=sys.stderr)
-        results.append((name, desk.check_stored()))
+        results.append((name, result))
     return report.profiles(results)
 
 

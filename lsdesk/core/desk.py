@@ -9,6 +9,8 @@ history.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -196,6 +198,29 @@ class KeyDesk:
         )
         self.history.record("forget", self.profile, result)
         return result
+
+
+# Between two profiles' checks: Lessonspace's limit is per key, and one request a second is polite.
+PROFILE_PACING_S = 1.0
+
+
+def check_each(
+    open_desk: Callable[[str], KeyDesk],
+    names: Iterable[str],
+    *,
+    pause: Callable[[float], object] = time.sleep,
+) -> Iterator[tuple[str, str | None, Outcome]]:
+    """Check each profile's saved key in turn, an interrupted rotation settled first, paced apart:
+    (profile, what the recovery did or None, the check's outcome) for each.
+
+    `pause(seconds)` waits between two profiles; a true answer stops the rest (lsdesk is closing).
+    """
+    for index, name in enumerate(names):
+        if index and pause(PROFILE_PACING_S):
+            return
+        desk = open_desk(name)
+        notice = desk.recover()
+        yield name, notice, desk.check_stored()
 
 
 def saved_profiles(store: KeyStore, state_folder: Path) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Slot
+from PySide6.QtCore import QObject, QSettings, Qt, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from lsdesk.core import paths
@@ -22,9 +22,9 @@ from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates, rotation_due_in
 from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name, keyring_timeout
 from lsdesk.core.outcome import State
 from lsdesk.core.preferences import Preferences, settings_path
-from lsdesk.core.profiles import known_profiles
+from lsdesk.core.profiles import known_profiles, noted_profile_names
 from lsdesk.core.rotation import RotationJournal
-from lsdesk.core.status import STATUS_FOLDER, StatusFile, StatusModel
+from lsdesk.core.status import StatusFile, StatusModel
 from lsdesk.gui.alerts import KeyAlerts
 from lsdesk.gui.first_paint import after_first_paint
 from lsdesk.gui.single_window import SingleWindow, server_name
@@ -38,6 +38,7 @@ from lsdesk.gui.worker import CRASH_MESSAGE, CRASH_TITLE, KeyServiceHost, log_cr
 if TYPE_CHECKING:
     from lsdesk.core.client import LessonspaceClient
     from lsdesk.core.desk import KeyDesk
+    from lsdesk.gui.sweep import ProfileSweep
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +89,9 @@ def create_window(
 
         return KeyDesk(client or LessonspaceClient(url), store, profile, journal=journal, history=history)
 
+    state_folder = journal.folder.parent
     # The sandbox remembers nothing between runs; otherwise the status is kept beside the journals.
-    model = StatusModel(
-        profile, None if sandbox else StatusFile(journal.folder.parent / STATUS_FOLDER / f"{profile}.json")
-    )
+    model = StatusModel(profile, None if sandbox else StatusFile.in_folder(state_folder, profile))
     host = KeyServiceHost(open_desk, store, profile, history=history)
     feed(host, model)
     window = SettingsWindow(
@@ -100,18 +100,47 @@ def create_window(
         settings,
         developer_url=developer_settings_url(url),
         sandbox=sandbox,
-        profiles=lambda: known_profiles(journal.folder.parent, profile),
+        profiles=lambda: known_profiles(state_folder, profile),
     )
     host.setParent(window)
+    window.sweep = _sweep_of_the_others(url, store, profile, journal, history, parent=window)
+    window.sweep.status_changed.connect(window.refresh_profiles)
+    host.checked.connect(window.sweep.run, Qt.ConnectionType.SingleShotConnection)  # once the window's answered
     window.start()  # the first check waits for the worker thread
     if background:
         host.start()  # no window is drawn: the watch starts at once
     else:
         after_first_paint(window, host.start)
     window.watch = KeyWatch(model, window.check, preferences.watch_minutes * 60_000, parent=window)
+    window.watch.due.connect(window.sweep.run)
     window.watch.start()
     window.preferences_changed.connect(lambda changed: window.watch.set_interval_ms(changed.watch_minutes * 60_000))
     return window
+
+
+def _sweep_of_the_others(
+    url: str, store: KeyStore, profile: str, journal: RotationJournal, history: History, *, parent: QObject
+) -> ProfileSweep:
+    """Checks every other profile lsdesk has noted, on its own thread with its own Lessonspace client."""
+    from lsdesk.gui.sweep import ProfileSweep
+
+    state_folder = journal.folder.parent
+    clients: list[LessonspaceClient] = []  # made on the sweep's thread, at its first check
+
+    def open_desk(name: str) -> KeyDesk:
+        from lsdesk.core.client import LessonspaceClient
+        from lsdesk.core.desk import KeyDesk
+
+        if not clients:
+            clients.append(LessonspaceClient(url))
+        return KeyDesk(clients[0], store, name, journal=journal, history=history)
+
+    def others() -> list[str]:
+        return [name for name in noted_profile_names(state_folder) if name != profile]
+
+    sweep = ProfileSweep(open_desk, state_folder, others, parent=parent)
+    sweep.destroyed.connect(lambda: [client.close() for client in clients])
+    return sweep
 
 
 def add_tray(window: SettingsWindow, settings: QSettings) -> None:
@@ -121,6 +150,8 @@ def add_tray(window: SettingsWindow, settings: QSettings) -> None:
         window.tray = TrayIcon(
             window.model, open_window=window.bring_forward, check=window.check, quit_app=window.quit, parent=window
         )
+        window.tray.show_others(window.known_profiles)
+        window.profiles_changed.connect(window.tray.show_others)
         window.tray.show()
         window.keep_in_tray = Preferences.load(settings).keep_in_tray
         window.preferences_changed.connect(lambda changed: setattr(window, "keep_in_tray", changed.keep_in_tray))
@@ -131,6 +162,7 @@ def add_tray(window: SettingsWindow, settings: QSettings) -> None:
         notifications = DesktopNotifications(window)
     window.alerts = KeyAlerts(window, tray=window.tray, notifications=notifications)
     window.watch.turned_invalid.connect(window.alerts.key_turned_invalid)
+    window.sweep.turned_invalid.connect(window.alerts.key_turned_invalid)  # names its organisation
 
     def remind_if_due(model: StatusModel) -> None:
         key = model.key

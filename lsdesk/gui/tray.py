@@ -9,7 +9,8 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from lsdesk.core.outcome import State
+from lsdesk.core.outcome import WORST_FIRST, State
+from lsdesk.core.profiles import KnownProfile
 from lsdesk.core.status import StatusModel
 from lsdesk.gui.badge import CHECKING_TITLE, state_icon
 from lsdesk.gui.theme import icon
@@ -44,7 +45,9 @@ def branded_icon(state: State | None) -> QIcon:
 
 
 class TrayIcon(QSystemTrayIcon):
-    """Reads the profile's status model; its menu opens the window, checks again or quits."""
+    """Reads the profile's status model, and the other organisations' last known states: its icon shows
+    the worst of them, its tooltip names each organisation in trouble; its menu opens the window, checks
+    again or quits."""
 
     def __init__(
         self,
@@ -69,6 +72,8 @@ class TrayIcon(QSystemTrayIcon):
         self._menu = menu  # a context menu is not owned by the tray icon
         self.activated.connect(self._on_activated)
         self.messageClicked.connect(open_window)
+        self._model = model
+        self._troubled: list[KnownProfile] = []  # the other organisations whose key is not known to work
         model.subscribe(self.show_state)
         self.show_state(model)
 
@@ -77,9 +82,22 @@ class TrayIcon(QSystemTrayIcon):
         title = key.title if key.state is not None else CHECKING_TITLE
         if key.state is not None and not key.live:
             title = f"Last known: {title}"
-        self.setIcon(branded_icon(key.state))
-        self.setToolTip(f"lsdesk: {title}")
+        states = [key.state, *(other.status.state for other in self._troubled)]
+        self.setIcon(branded_icon(min(filter(None, states), key=WORST_FIRST.index, default=None)))
+        self.setToolTip("\n".join([f"lsdesk: {title}", *(other.label() for other in self._troubled)]))
         self.state_line.setText(title)
+
+    @Slot(object)
+    def show_others(self, known: list[KnownProfile]) -> None:
+        """The organisation list changed: the icon and tooltip take in the other organisations' states."""
+        self._troubled = [
+            other
+            for other in known
+            if other.name != self._model.profile
+            and other.status is not None
+            and other.status.state not in (None, State.VALID, State.NOT_SET)
+        ]
+        self.show_state(self._model)
 
     def tell_still_running(self) -> None:
         """Said once, the first time closing the window leaves lsdesk in the tray."""

@@ -27,9 +27,11 @@ class KeyWatch(QObject):
     from under the admin's answer, and their Yes would do nothing.
 
     Signals:
+        due(): a scheduled check fell due (the other organisations are checked then too).
         turned_invalid(KeyStatus): a key that was valid has been rejected by Lessonspace.
     """
 
+    due = Signal()
     turned_invalid = Signal(object)
 
     def __init__(
@@ -42,6 +44,7 @@ class KeyWatch(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
+        self._timer.timeout.connect(self.due)
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.setInterval(PUT_OFF_MS)

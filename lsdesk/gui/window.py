@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from lsdesk.gui.alerts import KeyAlerts
     from lsdesk.gui.preferences import PreferencesDialog
     from lsdesk.gui.rotate_dialog import RotateDialog
+    from lsdesk.gui.sweep import ProfileSweep
     from lsdesk.gui.tray import TrayIcon
     from lsdesk.gui.watch import KeyWatch
 
@@ -106,10 +107,12 @@ class SettingsWindow(QMainWindow):
     """Signals:
     preferences_changed(Preferences): the user saved new preferences.
     profile_chosen(str): the admin picked another organisation's profile, or added one.
+    profiles_changed(list[KnownProfile]): the organisations, or the state of one of them, changed.
     """
 
     preferences_changed = Signal(object)
     profile_chosen = Signal(str)
+    profiles_changed = Signal(object)
 
     def __init__(
         self,
@@ -130,6 +133,8 @@ class SettingsWindow(QMainWindow):
         self.watch: KeyWatch | None = None
         self.tray: TrayIcon | None = None
         self.alerts: KeyAlerts | None = None  # set by add_tray: says when a key stops working
+        self.sweep: ProfileSweep | None = None  # checks the other organisations' keys
+        self.known_profiles: list[KnownProfile] = []  # as the organisation list shows them
         self.autostart = Autostart()  # lsdesk's entry among what starts when the admin signs in
         # Set by the application when a system tray shows lsdesk: closing then only hides.
         self.keep_in_tray = False
@@ -327,6 +332,9 @@ class SettingsWindow(QMainWindow):
             return
         switcher = self.profile_switcher
         known = self._profiles()
+        if known != self.known_profiles:
+            self.known_profiles = known
+            self.profiles_changed.emit(known)
         listed = [(switcher.itemText(index), switcher.itemData(index)) for index in range(switcher.count())]
         wanted = [(profile.label(), profile.name) for profile in known] + [(ADD_ORGANISATION, None)]
         if listed == wanted:
@@ -634,6 +642,8 @@ class SettingsWindow(QMainWindow):
                 self.tray.tell_still_running()
             return
         self._host.shutdown()
+        if self.sweep is not None:
+            self.sweep.shutdown()
         if self.alerts is not None:
             self.alerts.close()
         super().closeEvent(event)

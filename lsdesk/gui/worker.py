@@ -48,6 +48,12 @@ def log_crash(where: str, error: BaseException) -> None:
     log.error("%s crashed: %s\n%s", where, type(error).__name__, "".join(traceback.format_tb(error.__traceback__)))
 
 
+def abandon(thread: QThread) -> None:
+    """Keep a thread whose request still hangs at shutdown referenced until it ends on its own."""
+    _abandoned_threads.add(thread)
+    thread.finished.connect(lambda: _abandoned_threads.discard(thread))
+
+
 def unfinished_threads() -> list[QThread]:
     """Worker threads abandoned at shutdown and still running."""
     return [thread for thread in _abandoned_threads if thread.isRunning()]
@@ -377,8 +383,7 @@ class KeyServiceHost(QObject):
         if self._thread.wait(wait_ms):
             return True
         log.warning("worker still busy after %d ms at shutdown; abandoning its request", wait_ms)
-        _abandoned_threads.add(self._thread)
-        self._thread.finished.connect(lambda thread=self._thread: _abandoned_threads.discard(thread))
+        abandon(self._thread)
         return False
 
     def _start(self, activity: Activity, send: Callable[[int], None]) -> bool:

@@ -102,6 +102,9 @@ class SandboxFaults:
     """Answer with this status (say 403) and an HTML block page, as a company web filter would."""
     status: int | None = None
     """Answer every request with this status and a DRF-style body."""
+    unreachable_key_ending: str | None = None
+    """Close the connection without an answer for requests with a key ending in these characters: one
+    organisation's requests do not get through while the others' do."""
     retry_after: str | None = None
     """Send this Retry-After header with any forced 429."""
     rate_limit_per_second: float | None = None
@@ -373,6 +376,9 @@ class SandboxServer:
         if faults.delay > 0 and self._stopping.wait(faults.delay):
             return None
         if faults.drop_connection:
+            return None
+        ending = faults.unreachable_key_ending
+        if ending is not None and (authorization or "").strip().endswith(ending):
             return None
         if faults.redirect_to is not None:
             return _redirect_reply(302, faults.redirect_to)
