@@ -5,16 +5,22 @@ from __future__ import annotations
 import pytest
 import shiboken6
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
 from lsdesk.core.outcome import Organisation, State, outcome
-from lsdesk.core.profiles import known_profiles, profile_name_for
+from lsdesk.core.profiles import (
+    display_name_of,
+    known_profiles,
+    profile_name_for,
+    same_organisation_warning,
+    set_display_name,
+)
 from lsdesk.core.status import KeyStatus, StatusFile
 from lsdesk.gui.app import ProfileSwitch, create_window
-from lsdesk.gui.window import ADD_ORGANISATION
+from lsdesk.gui.organisation_bar import ADD_ORGANISATION
 from lsdesk.sandbox import DEMO_KEY
-from tests.conftest import WAIT_MS
+from tests.conftest import WAIT_MS, answer_when_asked
 
 BRANCH = Organisation(5151, "Northside Branch")
 
@@ -109,3 +115,72 @@ def test_switching_opens_the_other_profile_where_the_window_was_and_closes_this_
     qtbot.waitUntil(lambda: second.model.key.state is State.NOT_SET, timeout=WAIT_MS)  # nothing saved for it yet
     qtbot.waitUntil(lambda: not shiboken6.isValid(first), timeout=WAIT_MS)  # and the window itself is gone
     second.quit()
+
+
+# The admin's own names for organisations, and two profiles holding keys of one organisation.
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [("   ", "Give the organisation a name."), ("A" * 81, "at most 80"), ("Two\nlines", "on one line")],
+)
+def test_a_display_name_lsdesk_cannot_show_is_refused_with_a_sentence(typed, words, settings):
+    with pytest.raises(ValueError, match=words):
+        set_display_name(settings, "branch", typed)
+    assert display_name_of(settings, "branch") is None
+
+
+def test_the_admins_name_comes_first_and_lessonspaces_name_is_the_default(tmp_path, settings):
+    remember(tmp_path, "branch", State.VALID, BRANCH)
+    remember(tmp_path, "north", State.VALID, Organisation(6262, "North Ltd"))
+    assert set_display_name(settings, "branch", "  Northside (Mon-Fri)  ") == "Northside (Mon-Fri)"
+    settings.setValue("organisations/north/display_name", "\x07bell")  # edited by hand: not lsdesk's
+    known = {profile.name: profile for profile in known_profiles(tmp_path, "default", settings)}
+    assert known["branch"].label() == "Northside (Mon-Fri) (branch): valid"
+    assert known["north"].label() == "North Ltd (north): valid"
+
+
+def test_profiles_holding_keys_of_one_organisation_know_each_other(tmp_path):
+    remember(tmp_path, "branch", State.VALID, BRANCH)
+    remember(tmp_path, "branch-copy", State.VALID, BRANCH)
+    remember(tmp_path, "other", State.VALID, Organisation(6262, "North Ltd"))
+    known = {profile.name: profile for profile in known_profiles(tmp_path, "default")}
+    assert known["branch"].same_organisation_as == ("branch-copy",)
+    assert known["other"].same_organisation_as == ()
+    assert same_organisation_warning(known["branch"]) == (
+        'These two profiles ("branch" and "branch-copy") use keys of the same organisation; '
+        "rotating one does not update the other."
+    )
+    assert same_organisation_warning(known["other"]) is None
+
+
+def test_rename_changes_the_name_in_the_list_and_keeps_it(open_window, store, settings, journal, qtbot):
+    store.set("default", DEMO_KEY)
+    window = open_window()
+    assert window.profile_switcher.currentText() == "Demo Tutoring Co (default): valid"
+    answer_the_name_question(qtbot, "Demo HQ")
+    assert window.organisations.rename()
+    assert window.profile_switcher.currentText() == "Demo HQ (default): valid"
+    assert display_name_of(settings, "default") == "Demo HQ"
+    assert window.organisation_label.text() == "Demo Tutoring Co (id 4242)"  # Lessonspace's own name is kept
+
+
+def test_a_refused_rename_says_why_and_keeps_the_old_name(open_window, store, settings, qtbot):
+    store.set("default", DEMO_KEY)
+    window = open_window()
+    answer_the_name_question(qtbot, "x" * 200)
+    told = answer_when_asked(qtbot, QMessageBox.StandardButton.Ok)
+    assert not window.organisations.rename()
+    assert told and "at most 80 characters" in told[0][0]
+    assert window.profile_switcher.currentText() == "Demo Tutoring Co (default): valid"
+
+
+def test_two_profiles_with_keys_of_one_organisation_are_shown_with_a_warning(open_window, store, journal):
+    store.set("default", DEMO_KEY)
+    remember(journal.folder.parent, "demo-copy", State.VALID, Organisation(4242, "Demo Tutoring Co"))
+    window = open_window()
+    assert window.organisations.warning.isVisible()
+    assert window.organisations.warning.text() == (
+        'These two profiles ("default" and "demo-copy") use keys of the same organisation; '
+        "rotating one does not update the other."
+    )

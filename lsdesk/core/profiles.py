@@ -8,13 +8,15 @@ profiles with a key date or a remembered status, and `default`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lsdesk.core.history import RESULT_WORDS
 from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
 from lsdesk.core.keystore import check_profile_name
 from lsdesk.core.outcome import Organisation, State
+from lsdesk.core.preferences import SettingsReader, SettingsWriter
 from lsdesk.core.status import STATUS_FOLDER, KeyStatus, StatusFile
 
 # Names Windows keeps for devices: a profile named so could not be a file there.
@@ -22,6 +24,9 @@ _WINDOWS_DEVICES = frozenset(
     {"con", "prn", "aux", "nul"} | {f"{kind}{n}" for kind in ("com", "lpt") for n in range(1, 10)}
 )
 _NOT_IN_A_NAME = re.compile(r"[^a-z0-9]+")
+# The names the admin gives organisations, kept with the preferences (never a key).
+DISPLAY_NAME = "organisations/{profile}/display_name"
+LONGEST_DISPLAY_NAME = 80
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,19 @@ class KnownProfile:
     name: str
     organisation: Organisation | None
     status: KeyStatus | None
+    display_name: str | None = None  # the admin's own name for it
+    same_organisation_as: tuple[str, ...] = ()  # other profiles whose keys are of its organisation
+
+    @property
+    def shown_name(self) -> str:
+        """The admin's name for it, else the organisation's name from Lessonspace, else the profile's."""
+        if self.display_name:
+            return self.display_name
+        return self.organisation.name if self.organisation and self.organisation.name else self.name
 
     def label(self) -> str:
-        """As a list shows it: the organisation's name first, then the profile and the last known state."""
-        who = self.organisation.name if self.organisation and self.organisation.name else self.name
+        """As a list shows it: its shown name first, then the profile and the last known state."""
+        who = self.shown_name
         where = f" ({self.name})" if who != self.name else ""
         known = self.status is not None and self.status.state is not None
         state = RESULT_WORDS[self.status.state.value] if known else "not checked yet"
@@ -55,8 +69,9 @@ def noted_profile_names(state_folder: Path, *also: str) -> list[str]:
     return noted
 
 
-def known_profiles(state_folder: Path, current: str) -> list[KnownProfile]:
-    """Every profile lsdesk has noted, `default` and `current` always among them, by name."""
+def known_profiles(state_folder: Path, current: str, settings: SettingsReader | None = None) -> list[KnownProfile]:
+    """Every profile lsdesk has noted, `default` and `current` always among them, by name, with the names the
+    admin gave them (in `settings`) and the other profiles whose keys are of the same organisation."""
     dates = KeyDates(state_folder / KEY_DATES_FOLDER)
     known = []
     for name in noted_profile_names(state_folder, current):
@@ -66,8 +81,66 @@ def known_profiles(state_folder: Path, current: str) -> list[KnownProfile]:
             organisation = dates.organisation(name, status.key_ending)
         if status is not None and status.state is State.NOT_SET and name not in (current, "default"):
             continue  # its key was removed
-        known.append(KnownProfile(name, organisation, status))
-    return known
+        given = display_name_of(settings, name) if settings is not None else None
+        known.append(KnownProfile(name, organisation, status, given))
+    by_organisation: dict[int, list[str]] = {}
+    for profile in known:
+        if profile.organisation is not None:
+            by_organisation.setdefault(profile.organisation.id, []).append(profile.name)
+    return [
+        replace(
+            profile,
+            same_organisation_as=tuple(n for n in by_organisation[profile.organisation.id] if n != profile.name),
+        )
+        if profile.organisation is not None
+        else profile
+        for profile in known
+    ]
+
+
+def same_organisation_warning(profile: KnownProfile) -> str | None:
+    """The sentence for a profile whose organisation another profile's key also belongs to; None if none does."""
+    if not profile.same_organisation_as:
+        return None
+    others = ", ".join(f'"{name}"' for name in profile.same_organisation_as)
+    these = "These profiles" if len(profile.same_organisation_as) > 1 else "These two profiles"
+    return (
+        f'{these} ("{profile.name}" and {others}) use keys of the same organisation; '
+        "rotating one does not update the other."
+    )
+
+
+def display_name_of(settings: SettingsReader, profile: str) -> str | None:
+    """The name the admin gave the profile's organisation; None if none (or one lsdesk would not have saved)."""
+    given = settings.value(DISPLAY_NAME.format(profile=profile))
+    try:
+        return check_display_name(given) if isinstance(given, str) else None
+    except ValueError:
+        return None
+
+
+def set_display_name(settings: SettingsWriter, profile: str, typed: str) -> str:
+    """Keep the admin's name for the profile's organisation; returns it as kept.
+
+    Raises ValueError with a sentence for a name lsdesk cannot show.
+    """
+    name = check_display_name(typed)
+    settings.setValue(DISPLAY_NAME.format(profile=profile), name)
+    settings.sync()
+    return name
+
+
+def check_display_name(typed: str) -> str:
+    """`typed` without surrounding spaces; raises ValueError with a sentence when it is empty, too long, or
+    holds a character that is not text (a line break, a control character)."""
+    name = typed.strip()
+    if not name:
+        raise ValueError("Give the organisation a name.")
+    if len(name) > LONGEST_DISPLAY_NAME:
+        raise ValueError(f"Give the organisation a name of at most {LONGEST_DISPLAY_NAME} characters.")
+    if any(unicodedata.category(char).startswith("C") for char in name):
+        raise ValueError("Give the organisation a name on one line, with letters, digits and punctuation only.")
+    return name
 
 
 def profile_name_for(display_name: str, taken: set[str]) -> str:

@@ -100,7 +100,7 @@ def create_window(
         settings,
         developer_url=developer_settings_url(url),
         sandbox=sandbox,
-        profiles=lambda: known_profiles(state_folder, profile),
+        profiles=lambda: known_profiles(state_folder, profile, settings),
     )
     host.setParent(window)
     window.sweep = _sweep_of_the_others(url, store, profile, journal, history, parent=window)

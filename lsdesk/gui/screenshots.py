@@ -7,7 +7,7 @@ switched to produce the state, with the key kept in memory and a throwaway setti
 is drawn offscreen and saved as PNG; nothing else is written anywhere. The README's pictures:
 
     python -m lsdesk.gui.screenshots resources/screenshots --state valid --state invalid \
-        --state offline-remembered --state save-refused [--theme dark]
+        --state offline-remembered --state save-refused --state organisations [--theme dark]
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, QPoint, QRect, QSettings, QTimer, SignalInstance, qInstallMessageHandler
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory
 
 from lsdesk.core.history import History
+from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
 from lsdesk.core.keystore import KeyStore, MemoryKeyStore, SystemKeyStore
 from lsdesk.core.outcome import TITLES, Organisation, State
 from lsdesk.core.rotation import RotationJournal
@@ -59,6 +60,8 @@ class Scene:
     """Start from a status remembered from an earlier run: the key was confirmed valid two hours ago."""
     then_save: str | None = None
     """Once the first check ends, type this key and press Save, as an admin would."""
+    organisations: bool = False
+    """Three more organisations (one valid, one out of reach, one whose key was revoked), the list open."""
 
     @property
     def title(self) -> str:
@@ -79,7 +82,28 @@ SCENES = (
     Scene("offline-remembered", State.OFFLINE, faults={"drop_connection": True}, remembered=True),
     # A refused save is said beside the field; the badge still describes the saved key, which works.
     Scene("save-refused", State.VALID, then_save=UNKNOWN_KEY),
+    # Every organisation at a glance: the list at the top, open, once each has been checked.
+    Scene("organisations", State.VALID, organisations=True),
 )
+# The other organisations of the "organisations" picture, and the state each is put in.
+OTHER_ORGANISATIONS = (
+    ("northside", Organisation(5151, "Northside Branch"), State.VALID),
+    ("east", Organisation(6161, "East Side Tutors"), State.OFFLINE),
+    ("closed", Organisation(7171, "Closed Academy"), State.REJECTED),
+)
+
+
+def _add_other_organisations(sandbox: SandboxServer, store: KeyStore, folder: Path) -> None:
+    dates = KeyDates(folder / KEY_DATES_FOLDER)
+    for name, organisation, state in OTHER_ORGANISATIONS:
+        sandbox.add_organisation(organisation.id, organisation.name)
+        key = sandbox.generate_key(organisation_id=organisation.id)
+        store.set(name, key)
+        dates.saved(name, key[-4:], organisation=organisation)
+        if state is State.REJECTED:
+            sandbox.revoke_key(key)
+        elif state is State.OFFLINE:
+            sandbox.faults.update({"unreachable_key_ending": key[-4:]})
 
 
 def _remember_an_earlier_run(folder: Path) -> None:
@@ -152,9 +176,12 @@ def _render_in_palette(scene: Scene, folder: Path, theme: Theme, wait_ms: int) -
         sandbox.faults.update(scene.faults)
         if scene.remembered:
             _remember_an_earlier_run(Path(scratch))
+        store = _store_for(scene)
+        if scene.organisations:
+            _add_other_organisations(sandbox, store, Path(scratch))
         window = create_window(
             sandbox.api_url,
-            store=_store_for(scene),
+            store=store,
             settings=QSettings(str(Path(scratch) / "lsdesk.ini"), QSettings.Format.IniFormat),
             journal=RotationJournal(Path(scratch) / "rotation"),
             history=History(None),
@@ -168,9 +195,12 @@ def _render_in_palette(scene: Scene, folder: Path, theme: Theme, wait_ms: int) -
                 window.save()
                 if not _wait_for(window.host.saved, wait_ms):
                     raise TimeoutError(f"the save for {scene.slug!r} did not end in {wait_ms} ms")
+            if scene.organisations and not _wait_for(window.sweep.status_changed, wait_ms, times=3):
+                raise TimeoutError(f"the other organisations' checks did not end in {wait_ms} ms")
             _settle(window)
             path = folder / file_name(scene, theme)
-            if not window.grab().save(str(path), "PNG"):
+            picture = _with_the_list_open(window) if scene.organisations else window.grab()
+            if not picture.save(str(path), "PNG"):
                 raise OSError(f"could not write {path}")
             headline = window.badge.findChild(QLabel, "statusTitle")
             return Shot(
@@ -201,13 +231,35 @@ def _store_for(scene: Scene) -> KeyStore:
     return store
 
 
-def _wait_for(signal: SignalInstance, timeout_ms: int) -> bool:
+def _wait_for(signal: SignalInstance, timeout_ms: int, *, times: int = 1) -> bool:
+    """Wait until `signal` has fired `times` times; False if `timeout_ms` passed first."""
     loop = QEventLoop()
     fired: list[bool] = []
-    signal.connect(lambda *_: (fired.append(True), loop.quit()))
+
+    def count(*_) -> None:
+        fired.append(True)
+        if len(fired) >= times:
+            loop.quit()
+
+    signal.connect(count)
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
-    return bool(fired)
+    return len(fired) >= times
+
+
+def _with_the_list_open(window) -> QPixmap:
+    """The window with its organisation list open: the list's popup is a window of its own, so it is
+    drawn over the window's picture where it opened."""
+    switcher = window.profile_switcher
+    switcher.showPopup()
+    QApplication.processEvents()
+    popup = switcher.view().window()
+    picture = window.grab()
+    painter = QPainter(picture)
+    painter.drawPixmap(window.mapFromGlobal(popup.mapToGlobal(QPoint(0, 0))), popup.grab())
+    painter.end()
+    switcher.hidePopup()
+    return picture
 
 
 def _settle(window) -> None:

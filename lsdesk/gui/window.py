@@ -16,11 +16,9 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -35,16 +33,17 @@ from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
 from lsdesk.core.local_problem import describe_local_problem
 from lsdesk.core.outcome import TITLES, State, outcome
 from lsdesk.core.preferences import Preferences
-from lsdesk.core.profiles import KnownProfile, profile_name_for
+from lsdesk.core.profiles import KnownProfile
 from lsdesk.core.status import NOT_DONE_TITLES, Action, Activity, KeyStatus, StatusModel, Tone
 from lsdesk.core.store_words import WORDS
-from lsdesk.gui.badge import StatusBadge, state_icon
+from lsdesk.gui.badge import StatusBadge
 from lsdesk.gui.browser_fallback import BrowserFallback
 from lsdesk.gui.clipboard import CLEAR_AFTER_MS, copy_for_a_while
 from lsdesk.gui.elided_label import ElidedLabel
 from lsdesk.gui.history_view import EXPORTED_TITLE, HistoryBox
 from lsdesk.gui.key_field import ApiKeyField
 from lsdesk.gui.message_bar import MessageBar
+from lsdesk.gui.organisation_bar import OrganisationBar
 from lsdesk.gui.questions import ask_to_switch_organisations, ask_yes_no
 from lsdesk.gui.scrolling_column import ScrollingColumn
 from lsdesk.gui.theme import banner_style, icon
@@ -68,8 +67,6 @@ SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
 UNKNOWN = "Unknown"
 AUTOSTART_FAILED_TITLE = "lsdesk could not change what starts when you sign in"
 LESSONS_NOT_COUNTED = "Not counted yet"
-ADD_ORGANISATION = "Add organisation..."
-ADD_ORGANISATION_QUESTION = "The organisation's name, as you call it (its key is pasted next):"
 COPY_QUESTION_TITLE = "Copy the saved key?"
 COPY_QUESTION = (
     "Anyone who sees your clipboard can use the key. lsdesk clears the clipboard "
@@ -154,13 +151,10 @@ class SettingsWindow(QMainWindow):
         self.setMinimumWidth(560)
 
         self._profiles = profiles
-        self.profile_switcher = QComboBox(self)
-        self.profile_switcher.setObjectName("profileSwitcher")
-        self.profile_switcher.setAccessibleName("Organisation")
-        self.profile_switcher.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.profile_switcher.setMinimumContentsLength(24)
-        self.profile_switcher.view().setAccessibleName("Organisations")
-        self.profile_switcher.activated.connect(self._on_profile_picked)
+        self.organisations = OrganisationBar(profile, settings, self)
+        self.organisations.chosen.connect(self.profile_chosen)
+        self.organisations.renamed.connect(self.refresh_profiles)
+        self.profile_switcher = self.organisations.switcher
         self.badge = StatusBadge(self)
         self.profile_label = self._detail_label("profileLabel")
         self.profile_label.setText(profile)
@@ -266,7 +260,8 @@ class SettingsWindow(QMainWindow):
         model.subscribe(self._render)
         self._render(model)
         self.refresh_profiles()
-        self.setTabOrder(self.profile_switcher, self.key_field.line_edit)
+        self.setTabOrder(self.profile_switcher, self.organisations.rename_button)
+        self.setTabOrder(self.organisations.rename_button, self.key_field.line_edit)
         self.key_field.line_edit.setFocus()  # the admin's usual first step: pasting a key
 
     @property
@@ -326,56 +321,16 @@ class SettingsWindow(QMainWindow):
 
     @Slot()
     def refresh_profiles(self) -> None:
-        """The organisations lsdesk knows, this one selected, and "Add organisation..." last."""
+        """The organisations lsdesk knows, as the list at the top shows them (and the tray, through
+        profiles_changed)."""
         if self._profiles is None:
-            self.profile_switcher.hide()
+            self.organisations.hide()
             return
-        switcher = self.profile_switcher
         known = self._profiles()
         if known != self.known_profiles:
             self.known_profiles = known
             self.profiles_changed.emit(known)
-        listed = [(switcher.itemText(index), switcher.itemData(index)) for index in range(switcher.count())]
-        wanted = [(profile.label(), profile.name) for profile in known] + [(ADD_ORGANISATION, None)]
-        if listed == wanted:
-            return  # unchanged: a screen reader hears nothing new
-        if [name for _, name in listed] == [name for _, name in wanted]:
-            # The same organisations, one in another state: only its line changes, in place.
-            for index, profile in enumerate(known):
-                if switcher.itemText(index) != profile.label():
-                    switcher.setItemText(index, profile.label())
-                    switcher.setItemIcon(index, state_icon(profile.status.state if profile.status else None))
-            return
-        switcher.blockSignals(True)
-        switcher.clear()
-        for profile in known:
-            switcher.addItem(
-                state_icon(profile.status.state if profile.status else None), profile.label(), profile.name
-            )
-        switcher.addItem(ADD_ORGANISATION, None)
-        switcher.setCurrentIndex(max(0, switcher.findData(self._host.profile)))
-        switcher.blockSignals(False)
-
-    @Slot(int)
-    def _on_profile_picked(self, index: int) -> None:
-        chosen = self.profile_switcher.itemData(index)
-        if chosen is None:
-            chosen = self._ask_for_a_new_profile()
-        if chosen is None or chosen == self._host.profile:
-            self.profile_switcher.setCurrentIndex(max(0, self.profile_switcher.findData(self._host.profile)))
-            return
-        self.profile_chosen.emit(chosen)
-
-    def _ask_for_a_new_profile(self) -> str | None:
-        taken = {self.profile_switcher.itemData(i) for i in range(self.profile_switcher.count())} - {None}
-        name, given = QInputDialog.getText(self, "Add organisation", ADD_ORGANISATION_QUESTION)
-        if not given:
-            return None
-        try:
-            return profile_name_for(name, taken)
-        except ValueError as refused:
-            QMessageBox.warning(self, "Add organisation", str(refused))
-            return None
+        self.organisations.show_profiles(known)
 
     @Slot()
     def copy_saved_key(self) -> bool:
@@ -711,7 +666,7 @@ class SettingsWindow(QMainWindow):
             self._banner.setWordWrap(True)
             self._restyle_banner()
             column.addWidget(self._banner)
-        column.addWidget(self.profile_switcher)
+        column.addWidget(self.organisations)
         column.addWidget(self.badge)
         reminder_row = QHBoxLayout()  # hidden unless a rotation is due: takes no room
         reminder_row.addWidget(self.reminder_label, 1)
