@@ -184,3 +184,18 @@ def test_two_profiles_with_keys_of_one_organisation_are_shown_with_a_warning(ope
         'These two profiles ("default" and "demo-copy") use keys of the same organisation; '
         "rotating one does not update the other."
     )
+
+
+@pytest.mark.parametrize("damage", [b"{not json", b"\x00\xff" * 40, b'{"state": "maybe"}', b"[]"])
+def test_a_damaged_status_of_one_organisation_never_hides_the_others(tmp_path, damage, caplog):
+    remember(tmp_path, "branch", State.VALID, BRANCH)
+    KeyDates(tmp_path / KEY_DATES_FOLDER).saved("east", "4321", organisation=Organisation(6161, "East Side Tutors"))
+    remember(tmp_path, "east", State.VALID)
+    (tmp_path / "status" / "east.json").write_bytes(damage)
+    with caplog.at_level("WARNING"):
+        known = {profile.name: profile.label() for profile in known_profiles(tmp_path, "default")}
+    assert known == {
+        "branch": "Northside Branch (branch): valid",
+        "default": "default: not checked yet",
+        "east": "east: not checked yet",  # known by its key date; its state is unknown until checked
+    }
