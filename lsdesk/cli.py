@@ -32,6 +32,7 @@ from lsdesk.core.keystore import (
 from lsdesk.core.lessons import LessonsSince
 from lsdesk.core.local_problem import PROBLEM_IN_LSDESK, describe_local_problem
 from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, WORST_FIRST, Outcome, State, outcome
+from lsdesk.core.places import PLACES_FOLDER, Places
 from lsdesk.core.preferences import IniSettings, Preferences, settings_path
 
 if TYPE_CHECKING:
@@ -134,11 +135,16 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
             return report(saved.outcome, saved=saved.saved)
         new_key = _read_key(sys.stdin, "Paste the new Lessonspace API key (it won't be shown): ")
         rotation = desk.rotate(new_key, allow_other_organisation=args.allow_other_organisation)
-        return report(
+        places = [place.name for place in Places(settings_path().parent / PLACES_FOLDER).of(profile)]
+        code = report(
             rotation.outcome,
             old_key=rotation.old_key.value if rotation.old_key else None,
             rotated=rotation.rotated,
+            places_to_update=places,
         )
+        if rotation.rotated and places and not args.json:
+            print(f"Now put the new key in each place that uses it: {', '.join(places)}.")
+        return code
 
 
 FORGET_NEEDS_YES = (

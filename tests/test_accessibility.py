@@ -73,7 +73,7 @@ def test_the_status_is_given_to_screen_readers_as_words(window, qtbot, sandbox):
 def test_the_keyboard_reaches_every_control_in_the_documented_order(window, qtbot):
     window.key_field.line_edit.setFocus()
     order = [window.focusWidget()]
-    for _ in range(12):
+    for _ in range(13):
         # Sent to the focused control, as the keyboard would: the test needs no window manager.
         qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
         order.append(window.focusWidget())
@@ -85,6 +85,7 @@ def test_the_keyboard_reaches_every_control_in_the_documented_order(window, qtbo
         window.rotate_button,
         window.open_developer_button,
         window.check_lessons_button,
+        window.places.edit_button,
         window.history_box.scope,
         window.history_box.export_button,
         window.history_list,

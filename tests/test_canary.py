@@ -209,6 +209,7 @@ def test_canary_never_leaves_the_rotation_dialog_the_journal_the_history_or_the_
     qtbot.waitUntil(lambda: board.text() == "", timeout=WAIT_MS)
     texts = visible_texts(window)
     dialog.reject()
+    qtbot.waitUntil(lambda: not window.host.busy, timeout=WAIT_MS)  # the lessons since the rotation, counted
 
     # Now the canary is the old key, and the keychain hands back something else: the rotation
     # stops half way and leaves its journal for the next launch, which finishes it.

@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsdesk.core import paths, usecases
+from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
 from lsdesk.core.keystore import KeyStore, KeyStoreError
 from lsdesk.core.lessons import LessonsSince
 from lsdesk.core.outcome import Outcome, State, outcome
+from lsdesk.core.places import CHECKLISTS_FOLDER, Checklists
 from lsdesk.core.profile_lock import busy
 from lsdesk.core.profiles import noted_profile_names
 from lsdesk.core.retry_after import RetryAfterMemory
@@ -68,6 +70,7 @@ class KeyDesk:
         # for the window and the command line alike, in the sandbox's own folder for the sandbox.
         self.waits = waits if waits is not None else RetryAfterMemory(journal.folder / "retry-after")
         self.key_dates = KeyDates(journal.folder.parent / KEY_DATES_FOLDER)
+        self.checklists = Checklists(journal.folder.parent / CHECKLISTS_FOLDER)
 
     @classmethod
     def in_user_folders(cls, client: LessonspaceClient, store: KeyStore, profile: str) -> KeyDesk:
@@ -116,6 +119,15 @@ class KeyDesk:
         allow_other_organisation: bool = False,
         progress: Progress = lambda _step: None,
     ) -> RotationResult:
+        # The new key's checklist is written before anything changes, so that a rotation a crash interrupts
+        # and recovery finishes has one (lsdesk/core/places.py); a rotation that does not happen keeps the last.
+        previous = self.checklists.of(self.profile)
+        try:
+            new_ending = key_ending(parse_api_key(raw_new_key))
+        except ApiKeyInputError:
+            new_ending = None  # refused below, with its reason
+        if new_ending:
+            self.checklists.started(self.profile, new_ending)
         result = rotate_key(
             self.client,
             self.store,
@@ -129,6 +141,8 @@ class KeyDesk:
         if result.rotated:
             self.waits.forget(self.profile)
             result = replace(result, outcome=self._note_saved(result.outcome))
+        elif new_ending:
+            self.checklists.put_back(self.profile, previous)
         self.history.record("rotate", self.profile, result.outcome)
         return result
 
@@ -183,6 +197,7 @@ class KeyDesk:
                 self.store.delete(slot)
             self.journal.clear(self.profile)
             self.key_dates.forget(self.profile)
+            self.checklists.forget(self.profile)
         except KeyStoreError as error:
             return error.outcome
         except OSError as error:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from lsdesk.core.places import still_to_update_sentence
 from lsdesk.core.status import KeyStatus
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ DUE_MESSAGE = "The saved key is as old as your rotation reminder allows. Click h
 # A due rotation is a reminder: said at most once a day, and it never brings the window forward by itself.
 REMIND_EVERY = timedelta(days=1)
 LAST_REMINDED = "reminders/rotation_due_last"  # followed by /<profile>: each organisation is reminded
+PLACES_LAST_REMINDED = "reminders/places_pending_last"
+PLACES_MESSAGE = "Lessons launched from those places fail until they have it. Click here to open lsdesk's checklist."
 INVALID_TITLE = "Your Lessonspace API key no longer works"
 INVALID_MESSAGE = "Lessons may not launch until a new key is saved. Click here to open lsdesk."
 
@@ -63,18 +66,28 @@ class KeyAlerts(QObject):
 
     def rotation_due(self, key: KeyStatus, settings: QSettings, now: datetime | None = None) -> bool:
         """Remind that `key` is due for rotation, unless lsdesk did so less than a day ago; True if it did."""
+        organisation = key.organisation
+        title = f"{organisation.name}: time to rotate the API key" if organisation and organisation.name else DUE_TITLE
+        return self._remind(f"{LAST_REMINDED}/{self._window.host.profile}", title, DUE_MESSAGE, settings, now)
+
+    def places_pending(self, count: int, settings: QSettings, now: datetime | None = None) -> bool:
+        """Remind that `count` places still hold the old key after a rotation, at most once a day."""
+        organisation = self._window.model.key.organisation
+        who = f"{organisation.name}: " if organisation and organisation.name else ""
+        title = f"{who}{still_to_update_sentence(count).lower()} with the new key"
+        return self._remind(f"{PLACES_LAST_REMINDED}/{self._window.host.profile}", title, PLACES_MESSAGE, settings, now)
+
+    def _remind(self, remembered: str, title: str, message: str, settings: QSettings, now: datetime | None) -> bool:
+        """A reminder, through a notification or the tray, unless the same was said less than a day ago."""
         now = now or datetime.now(UTC)
-        remembered = f"{LAST_REMINDED}/{self._window.host.profile}"
         last = _moment(settings.value(remembered))
         if last is not None and now - last < REMIND_EVERY:
             return False
         settings.setValue(remembered, now.isoformat())
-        organisation = key.organisation
-        title = f"{organisation.name}: time to rotate the API key" if organisation and organisation.name else DUE_TITLE
         if self._notifications is not None:
-            self._notifications.notify(title, DUE_MESSAGE)
+            self._notifications.notify(title, message)
         elif self._tray is not None:
-            self._tray.tell(title, DUE_MESSAGE, QSystemTrayIcon.MessageIcon.Information)
+            self._tray.tell(title, message, QSystemTrayIcon.MessageIcon.Information)
         return True
 
     @Slot(object)

@@ -21,6 +21,7 @@ from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates, rotation_due_in
 from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name, keyring_timeout
 from lsdesk.core.outcome import State
+from lsdesk.core.places import CHECKLISTS_FOLDER, PLACES_FOLDER, Checklists, Places
 from lsdesk.core.preferences import Preferences, settings_path
 from lsdesk.core.profiles import known_profiles, noted_profile_names
 from lsdesk.core.rotation import RotationJournal
@@ -101,6 +102,9 @@ def create_window(
         developer_url=developer_settings_url(url),
         sandbox=sandbox,
         profiles=lambda: known_profiles(state_folder, profile, settings),
+        # Where else the key is used: with the preferences (the sandbox's own, in its own folder).
+        places=Places((state_folder if sandbox else Path(settings.fileName()).parent) / PLACES_FOLDER),
+        checklists=Checklists(state_folder / CHECKLISTS_FOLDER),
     )
     host.setParent(window)
     window.sweep = _sweep_of_the_others(url, store, profile, journal, history, parent=window)
@@ -111,7 +115,7 @@ def create_window(
         host.start()  # no window is drawn: the watch starts at once
     else:
         after_first_paint(window, host.start)
-    window.watch = KeyWatch(model, window.check, preferences.watch_minutes * 60_000, parent=window)
+    window.watch = KeyWatch(model, window.places.scheduled_check, preferences.watch_minutes * 60_000, parent=window)
     window.watch.due.connect(window.sweep.run)
     window.watch.start()
     window.preferences_changed.connect(lambda changed: window.watch.set_interval_ms(changed.watch_minutes * 60_000))
@@ -172,6 +176,8 @@ def add_tray(window: SettingsWindow, settings: QSettings) -> None:
                 window.alerts.rotation_due(key, settings)  # at most once a day
 
     window.model.subscribe(remind_if_due)
+    window.places.pending.connect(lambda count: window.alerts.places_pending(count, settings))  # once a day
+    window.places.refresh()  # a checklist left from an earlier run reminds too
 
 
 def run_window(

@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QListWidget,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from lsdesk.core.history import History, describe, how_far_back, write_csv
 from lsdesk.core.local_problem import describe_local_problem
+from lsdesk.gui.controls import button
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +87,9 @@ class HistoryBox(QGroupBox):
         self.scope.addItems([THIS_ORGANISATION, ALL_ORGANISATIONS])
         self.scope.view().setAccessibleName("Show the history of")
         self.scope.currentIndexChanged.connect(self._on_scope_changed)
-        self.export_button = QPushButton("E&xport...", self)
-        self.export_button.setObjectName("exportHistoryButton")
-        self.export_button.setAccessibleName("Export")
-        description = "Save the history shown here as a CSV file (never a key)"
-        self.export_button.setAccessibleDescription(description)
-        self.export_button.setToolTip(description)
+        self.export_button = button(
+            self, "exportHistoryButton", "E&xport...", "Save the history shown here as a CSV file (never a key)"
+        )
         self.export_button.clicked.connect(self.export)
         top = QHBoxLayout()
         top.addWidget(self.scope)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from lsdesk.core.profiles import KnownProfile, profile_name_for, same_organisation_warning, set_display_name
 from lsdesk.gui.badge import state_icon
+from lsdesk.gui.controls import button
 
 ADD_ORGANISATION = "Add organisation..."
 ADD_ORGANISATION_QUESTION = "The organisation's name, as you call it (its key is pasted next):"
@@ -48,12 +48,9 @@ class OrganisationBar(QWidget):
         self.switcher.setMinimumContentsLength(24)
         self.switcher.view().setAccessibleName("Organisations")
         self.switcher.activated.connect(self._on_picked)
-        self.rename_button = QPushButton("Re&name...", self)
-        self.rename_button.setObjectName("renameOrganisationButton")
-        self.rename_button.setAccessibleName("Rename")
-        description = "Change the name lsdesk shows for this organisation"
-        self.rename_button.setAccessibleDescription(description)
-        self.rename_button.setToolTip(description)
+        self.rename_button = button(
+            self, "renameOrganisationButton", "Re&name...", "Change the name lsdesk shows for this organisation"
+        )
         self.rename_button.clicked.connect(self.rename)
         self._warning_icon = QLabel(self)
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)

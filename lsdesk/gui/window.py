@@ -39,17 +39,20 @@ from lsdesk.core.store_words import WORDS
 from lsdesk.gui.badge import StatusBadge
 from lsdesk.gui.browser_fallback import BrowserFallback
 from lsdesk.gui.clipboard import CLEAR_AFTER_MS, copy_for_a_while
+from lsdesk.gui.controls import button
 from lsdesk.gui.elided_label import ElidedLabel
 from lsdesk.gui.history_view import EXPORTED_TITLE, HistoryBox
 from lsdesk.gui.key_field import ApiKeyField
 from lsdesk.gui.message_bar import MessageBar
 from lsdesk.gui.organisation_bar import OrganisationBar
+from lsdesk.gui.places_view import PlacesPanel
 from lsdesk.gui.questions import ask_to_switch_organisations, ask_yes_no
 from lsdesk.gui.scrolling_column import ScrollingColumn
 from lsdesk.gui.theme import banner_style, icon
 from lsdesk.gui.worker import KeyServiceHost
 
 if TYPE_CHECKING:
+    from lsdesk.core.places import Checklists, Places
     from lsdesk.core.usecases import SaveResult
     from lsdesk.gui.alerts import KeyAlerts
     from lsdesk.gui.preferences import PreferencesDialog
@@ -120,6 +123,8 @@ class SettingsWindow(QMainWindow):
         developer_url: str,
         sandbox: bool = False,
         profiles: Callable[[], list[KnownProfile]] | None = None,
+        places: Places,
+        checklists: Checklists,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -210,6 +215,7 @@ class SettingsWindow(QMainWindow):
         )
         self.cancel_button = self._button("cancelWaitButton", "Cancel", f"Stop waiting for your {WORDS.short}")
         self.cancel_button.hide()  # shown only while the keyring keeps lsdesk waiting
+        self.places = PlacesPanel(host, model, places, checklists, self)
         self.history_box = HistoryBox(host.history, host.profile, self)
         self.history_box.exported.connect(lambda said: self._model.noted(Action.EXPORT, EXPORTED_TITLE, said))
         self.history_box.export_failed.connect(
@@ -228,6 +234,7 @@ class SettingsWindow(QMainWindow):
             self.developer_fallback.address,
             self.developer_fallback.copy_button,
             self.check_lessons_button,
+            self.places.edit_button,
             self.history_box.scope,
             self.history_box.export_button,
             self.history_list,
@@ -307,6 +314,7 @@ class SettingsWindow(QMainWindow):
     @Slot()
     def _focus_after_rotation(self) -> None:
         """Focus goes back to the button that opened the dialog (to the key field if it is off now)."""
+        self.places.rotation_dialog_closed()
         self.activateWindow()
         (self.rotate_button if self.rotate_button.isEnabled() else self.key_field).setFocus()
 
@@ -620,6 +628,10 @@ class SettingsWindow(QMainWindow):
         lessons_row.addWidget(self.lessons_label, 1)
         lessons_row.addWidget(self.check_lessons_button, 0, Qt.AlignmentFlag.AlignTop)
         details.addRow("Lessons:", lessons_row)
+        places_row = QHBoxLayout()
+        places_row.addWidget(self.places.label, 1)
+        places_row.addWidget(self.places.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        details.addRow("Other places:", places_row)
 
         buttons = QHBoxLayout()  # the key's buttons stay together however wide the window is
         buttons.addWidget(self.save_button)
@@ -647,6 +659,7 @@ class SettingsWindow(QMainWindow):
         content_column = QVBoxLayout(content)
         content_column.setContentsMargins(0, 0, 0, 0)
         content_column.setSpacing(12)
+        content_column.addWidget(self.places.box)  # after a rotation: first, where it cannot be missed
         content_column.addLayout(details)
         content_column.addWidget(key_box)
         content_column.addWidget(help_box)
@@ -702,12 +715,7 @@ class SettingsWindow(QMainWindow):
         return label
 
     def _button(self, name: str, text: str, description: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setAccessibleName(text.replace("&", ""))
-        button.setAccessibleDescription(description)
-        button.setToolTip(description)
-        return button
+        return button(self, name, text, description)
 
 
 def _flag_set(settings: QSettings, name: str) -> bool:
