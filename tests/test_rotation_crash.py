@@ -21,6 +21,7 @@ import pytest
 
 from lsdesk.core.keystore import credential_service
 from lsdesk.core.paths import state_dir
+from lsdesk.core.places import CHECKLISTS_FOLDER, Checklists
 from lsdesk.core.rotation import RotationJournal, backup_slot, pending_slot
 from lsdesk.sandbox import DEMO_KEY
 from tests.keyring_fixtures import remove_every_slot
@@ -34,7 +35,8 @@ from lsdesk.core.client import LessonspaceClient
 from lsdesk.core.keystore import SystemKeyStore
 from lsdesk.core.outcome import Organisation, State, outcome
 from lsdesk.core.paths import state_dir
-from lsdesk.core.rotation import RotationJournal, backup_slot, pending_slot, rotate_key
+from lsdesk.core.desk import KeyDesk
+from lsdesk.core.rotation import backup_slot, pending_slot
 from lsdesk.sandbox import DEMO_ORGANISATION_ID
 
 api_url, profile, new_key, operation, slot_kind, moment = sys.argv[1:]
@@ -64,7 +66,8 @@ class DyingStore(SystemKeyStore):
 
 
 with LessonspaceClient(api_url) as client:
-    rotate_key(client, DyingStore(), profile, new_key, RotationJournal(state_dir() / "rotation"), current=offered)
+    # As the window and the command line rotate: through the desk, which writes the checklist first.
+    KeyDesk.in_user_folders(client, DyingStore(), profile).rotate(new_key, current=offered)
 print("the rotation finished without being killed")
 """
 
@@ -93,6 +96,7 @@ def profile(real_keyring):
     yield name
     remove_every_slot(name)
     RotationJournal(state_dir() / "rotation").clear(name)
+    Checklists(state_dir() / CHECKLISTS_FOLDER).forget(name)
 
 
 @pytest.mark.parametrize("point", CRASH_POINTS, ids=lambda point: "-".join(point))
@@ -142,3 +146,7 @@ def test_a_rotation_killed_at_any_step_is_recovered_at_the_next_launch(sandbox, 
     assert keyring.get_password(credential_service(backup_slot(profile)), backup_slot(profile)) is None
     assert keyring.get_password(credential_service(pending_slot(profile)), pending_slot(profile)) is None
     assert journal.read(profile) is None
+    # The checklist of the places to update was written before the crash: it counts once the rotation is finished.
+    checklist = Checklists(state_dir() / CHECKLISTS_FOLDER).of(profile)
+    assert checklist is not None and checklist.key_ending == new_key[-4:]
+    assert checklist.counts_for(kept[-4:]) is (CRASH_POINTS.index(point) >= NEW_KEY_SAVED_FROM)

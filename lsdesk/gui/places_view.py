@@ -204,10 +204,6 @@ class ChecklistBox(QGroupBox):
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.no_places = QLabel(CHECKLIST_WITHOUT_PLACES, self)
         self.no_places.setWordWrap(True)
-        self.lessons = QLabel(self)
-        self.lessons.setObjectName("checklistLessons")
-        self.lessons.setWordWrap(True)
-        self.lessons.setTextFormat(Qt.TextFormat.PlainText)
         self.edit_button = button(self, "checklistPlacesButton", "Set up p&laces...", EDIT_PLACES)
         self.edit_button.clicked.connect(self.edit_requested)
         self.dismiss_button = button(
@@ -221,7 +217,6 @@ class ChecklistBox(QGroupBox):
         column = QVBoxLayout(self)
         column.addWidget(self.no_places)
         column.addWidget(self._grid_holder)
-        column.addWidget(self.lessons)
         column.addLayout(footer)
         self.hide()
 
@@ -260,12 +255,14 @@ class ChecklistBox(QGroupBox):
             holder, "copyKeyForPlaceButton", "Copy key", f"Copy the new key, to paste it in {place.name}"
         )
         copy_button.clicked.connect(self.copy_requested)
-        self.grid.addWidget(tick, 2 * row, 0, Qt.AlignmentFlag.AlignTop)
-        self.grid.addWidget(where, 2 * row, 1)
-        self.grid.addWidget(open_button, 2 * row, 2, Qt.AlignmentFlag.AlignTop)
-        self.grid.addWidget(copy_button, 2 * row, 3, Qt.AlignmentFlag.AlignTop)
-        self.grid.addWidget(fallback, 2 * row + 1, 1, 1, 3)
-        self.grid.setColumnStretch(1, 1)
+        # A place is three lines: its name to tick with its buttons, where to go, and where the key goes there.
+        where.setIndent(tick.style().pixelMetric(tick.style().PixelMetric.PM_IndicatorWidth) + 6)
+        self.grid.addWidget(tick, 3 * row, 0)
+        self.grid.addWidget(open_button, 3 * row, 1)
+        self.grid.addWidget(copy_button, 3 * row, 2)
+        self.grid.addWidget(where, 3 * row + 1, 0, 1, 3)
+        self.grid.addWidget(fallback, 3 * row + 2, 0, 1, 3)
+        self.grid.setColumnStretch(0, 1)
         self.rows[place.name] = (tick, open_button, copy_button)
 
 
@@ -279,8 +276,9 @@ def describe_places(places: list[Place], checklist: Checklist | None) -> str:
 
 
 class PlacesPanel(QObject):
-    """One organisation's places and checklist in the window: the details' line with Set up places..., the
-    checklist after a rotation, and the lessons counted since. Reads and writes only small local files.
+    """One organisation's places and checklist in the window: the details' line with Set up places..., and
+    the checklist after a rotation, with the lessons since counted (the details' Lessons line shows them).
+    Reads and writes only small local files.
 
     Signals:
         pending(int): places are still to be updated after a rotation (the tray reminds, once a day at most).
@@ -316,7 +314,6 @@ class PlacesPanel(QObject):
         self.box.edit_requested.connect(self.edit)
         host.rotated.connect(self._on_rotated)
         host.operation_finished.connect(self.refresh)  # a rotation, a save or a recovery changes the saved key
-        host.lessons_counted.connect(self._on_lessons_counted)
         self.refresh()
 
     @property
@@ -361,11 +358,6 @@ class PlacesPanel(QObject):
         if self._count_lessons_next:
             self._count_lessons_next = False
             self._host.count_lessons()
-
-    @Slot(object)
-    def _on_lessons_counted(self, counted: object) -> None:
-        checked, lessons = counted
-        self.box.lessons.setText(lessons.sentence() if lessons is not None else checked.message)
 
     @Slot(str, int)
     def _on_ticked(self, place: str, done: int) -> None:

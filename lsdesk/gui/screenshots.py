@@ -31,6 +31,7 @@ from lsdesk.core.history import History
 from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
 from lsdesk.core.keystore import KeyStore, MemoryKeyStore, SystemKeyStore
 from lsdesk.core.outcome import TITLES, Organisation, State
+from lsdesk.core.places import PLACES_FOLDER, Places, make_place
 from lsdesk.core.rotation import RotationJournal
 from lsdesk.core.status import KeyStatus, StatusFile
 from lsdesk.gui.app import create_window
@@ -61,6 +62,8 @@ class Scene:
     then_save: str | None = None
     """Once the first check ends, type this key and press Save, as an admin would."""
     organisations: bool = False
+    rotated_with_places: bool = False
+    """Two places set up (Teachworks, a Moodle site), then a rotation: the checklist it leaves, one place done."""
     """Three more organisations (one valid, one out of reach, one whose key was revoked), the list open."""
 
     @property
@@ -84,6 +87,8 @@ SCENES = (
     Scene("save-refused", State.VALID, then_save=UNKNOWN_KEY),
     # Every organisation at a glance: the list at the top, open, once each has been checked.
     Scene("organisations", State.VALID, organisations=True),
+    # After a rotation: each place that holds the key, with Open, Copy key and Done.
+    Scene("checklist", State.VALID, rotated_with_places=True),
 )
 # The other organisations of the "organisations" picture, and the state each is put in.
 OTHER_ORGANISATIONS = (
@@ -195,6 +200,8 @@ def _render_in_palette(scene: Scene, folder: Path, theme: Theme, wait_ms: int) -
                 window.save()
                 if not _wait_for(window.host.saved, wait_ms):
                     raise TimeoutError(f"the save for {scene.slug!r} did not end in {wait_ms} ms")
+            if scene.rotated_with_places:
+                _rotate_with_two_places(window, sandbox, Path(scratch), wait_ms)
             if scene.organisations and not _wait_for(window.sweep.status_changed, wait_ms, times=3):
                 raise TimeoutError(f"the other organisations' checks did not end in {wait_ms} ms")
             _settle(window)
@@ -245,6 +252,21 @@ def _wait_for(signal: SignalInstance, timeout_ms: int, *, times: int = 1) -> boo
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
     return len(fired) >= times
+
+
+def _rotate_with_two_places(window, sandbox: SandboxServer, folder: Path, wait_ms: int) -> None:
+    Places(folder / PLACES_FOLDER).set(
+        "default", [make_place("teachworks", "democompany"), make_place("moodle", "moodle.democompany.example")]
+    )
+    window.host.rotate(sandbox.generate_key(), window.model.key.as_outcome())
+    if not _wait_for(window.host.rotated, wait_ms):
+        raise TimeoutError(f"the rotation did not end in {wait_ms} ms")
+    _wait_for(window.host.operation_finished, wait_ms)
+    window.places.rotation_dialog_closed()
+    if not _wait_for(window.host.lessons_counted, wait_ms):
+        raise TimeoutError(f"the lessons were not counted in {wait_ms} ms")
+    window.places.box.rows["Teachworks"][0].setChecked(True)
+    QApplication.processEvents()
 
 
 def _with_the_list_open(window) -> QPixmap:
