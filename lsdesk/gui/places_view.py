@@ -204,7 +204,7 @@ class ChecklistBox(QGroupBox):
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.no_places = QLabel(CHECKLIST_WITHOUT_PLACES, self)
         self.no_places.setWordWrap(True)
-        self.edit_button = button(self, "checklistPlacesButton", "Set up p&laces...", EDIT_PLACES)
+        self.edit_button = button(self, "checklistPlacesButton", "Change p&laces...", EDIT_PLACES)
         self.edit_button.clicked.connect(self.edit_requested)
         self.dismiss_button = button(
             self, "dismissChecklistButton", "&Dismiss", "Stop listing these places until the next rotation"
