@@ -318,12 +318,15 @@ class PlacesPanel(QObject):
 
     @property
     def checklist(self) -> Checklist | None:
-        """The checklist that still counts: about the saved key, not dismissed, and with a place left (or
-        no places set up, so it asks where the key is used)."""
+        """The checklist that still counts (see _open_checklist)."""
+        return self._open_checklist(self._places.of(self._host.profile))
+
+    def _open_checklist(self, places: list[Place]) -> Checklist | None:
+        """The checklist, while it is about the saved key, not dismissed, and has a place left (or no places
+        are set up, so it asks where the key is used)."""
         checklist = self._checklists.of(self._host.profile)
         if checklist is None or not checklist.counts_for(self._model.key.key_ending):
             return None
-        places = self._places.of(self._host.profile)
         return checklist if not places or checklist.still_to_update(places) else None
 
     def scheduled_check(self) -> bool:
@@ -332,8 +335,8 @@ class PlacesPanel(QObject):
 
     @Slot()
     def refresh(self) -> None:
-        places = self._places.of(self._host.profile)
-        checklist = self.checklist
+        places = self._places.of(self._host.profile)  # read once: each refresh reads two small files
+        checklist = self._open_checklist(places)
         self.label.setText(describe_places(places, checklist))
         self.box.show_checklist(checklist, places)
         if checklist is not None and places:
