@@ -3,6 +3,7 @@ and ends. Real processes of `lsdesk --sandbox`, on the test's screen."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from platformdirs import user_log_path
 
+from lsdesk.gui.app import ENDED_BY_SIGTERM
 from lsdesk.gui.single_window import server_name
 
 HANG_GUARD_S = 45  # a guard against hanging, not a timing target
@@ -88,3 +90,24 @@ def test_a_socket_left_by_a_crashed_lsdesk_does_not_stop_the_next_start():
         assert_brought_forward_quietly(start_again())
     finally:
         stop(restarted)
+
+
+def test_sigterm_ends_the_sandbox_window_as_quit_does_and_leaves_no_temporary_folder(tmp_path, monkeypatch):
+    """Before: a signed-out desktop or a `kill` ended lsdesk where it stood, and each sandbox run left its
+    temporary folder (the rotation journal, the keys' dates) behind."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    process = start_lsdesk()
+    try:
+        wait_until_drawn(process)
+        assert [path.name[:15] for path in scratch.iterdir()] == ["lsdesk-sandbox-"]
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=HANG_GUARD_S)
+    finally:
+        if process.poll() is None:
+            stop(process)
+
+    assert process.returncode == 0, err
+    assert list(scratch.iterdir()) == []
+    assert ENDED_BY_SIGTERM in log_file().read_text()

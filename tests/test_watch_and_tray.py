@@ -6,7 +6,7 @@ import logging
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from lsdesk.core.api_url import API_URL_ENV
 from lsdesk.core.keystore import MemoryKeyStore
@@ -14,6 +14,7 @@ from lsdesk.core.outcome import State
 from lsdesk.core.preferences import DEFAULT_WATCH_MINUTES, MIN_WATCH_MINUTES, Preferences
 from lsdesk.gui.preferences import PreferencesDialog
 from lsdesk.gui.tray import TrayIcon
+from lsdesk.gui.window import NOT_NOW, START_AT_SIGN_IN, START_AT_SIGN_IN_TITLE
 from lsdesk.sandbox import DEMO_KEY
 from tests.conftest import WAIT_MS
 from tests.reliability.loopback import RawServer
@@ -222,17 +223,67 @@ def test_the_tray_icon_is_lsdesks_own_with_the_state_over_its_corner(open_window
     assert quadrant(valid, right=True, bottom=True) != quadrant(invalid, right=True, bottom=True)
 
 
-def test_the_first_close_to_the_tray_says_lsdesk_is_still_running_once(open_window, settings, caplog):
+@pytest.fixture
+def own_autostart(tmp_path, monkeypatch):
+    """The sign-in entry in this test's folder: one test's answer must not reach the next."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+def window_with_a_tray(open_window):
     window = open_window()
     window.tray = TrayIcon(window.model, open_window=window.bring_forward, check=window.check, quit_app=window.quit)
     window.keep_in_tray = True
+    return window
+
+
+def questions_open(window) -> list[QMessageBox]:
+    return [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+
+
+def answer_the_offer(window, qtbot, button_text: str) -> None:
+    """The question the first close to the tray asks, answered with the button `button_text`."""
+    (offer,) = questions_open(window)
+    assert offer.windowTitle() == START_AT_SIGN_IN_TITLE
+    assert window.isVisible()  # the window waits for the answer
+    assert offer.defaultButton().text() == NOT_NOW  # nothing starts at sign-in unless chosen
+    (button,) = [button for button in offer.buttons() if button.text() == button_text]
+    button.click()
+    qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_the_first_close_to_the_tray_says_lsdesk_is_still_running_once(
+    open_window, settings, caplog, qtbot, own_autostart
+):
+    window = window_with_a_tray(open_window)
     with caplog.at_level(logging.INFO, logger="lsdesk.gui.tray"):
         window.close()
+        answer_the_offer(window, qtbot, NOT_NOW)
         window.bring_forward()
         window.close()
+    assert not window.isVisible() and questions_open(window) == []  # asked once only
     told = [record for record in caplog.records if "lsdesk is still running" in record.getMessage()]
     assert len(told) == 1
     assert settings.value("hints/told_still_running_in_tray") == "true"
+    assert not window.autostart.is_enabled()
+
+
+def test_the_first_close_to_the_tray_offers_to_start_lsdesk_at_sign_in(open_window, qtbot, own_autostart):
+    window = window_with_a_tray(open_window)
+    assert not window.autostart.is_enabled()
+    window.close()
+    answer_the_offer(window, qtbot, START_AT_SIGN_IN)
+    assert window.autostart.is_enabled()
+    assert window.autostart.path().read_text(encoding="utf-8").count("--background") == 1
+    assert window.open_preferences().start_at_sign_in.isChecked()  # Settings tells the same
+
+
+def test_the_offer_is_not_made_when_lsdesk_starts_at_sign_in_already(open_window, caplog, own_autostart):
+    window = window_with_a_tray(open_window)
+    window.autostart.enable()
+    with caplog.at_level(logging.INFO, logger="lsdesk.gui.tray"):
+        window.close()
+    assert not window.isVisible() and questions_open(window) == []
+    assert any("lsdesk is still running" in record.getMessage() for record in caplog.records)
 
 
 def test_without_a_tray_keep_in_tray_is_explained_and_not_offered(open_window, qtbot):

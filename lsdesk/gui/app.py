@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 ORGANISATION = "lsdesk"
 APPLICATION = "lsdesk"
 SANDBOX_APPLICATION = "lsdesk-sandbox"
+ENDED_BY_SIGTERM = "asked to end (SIGTERM): quitting"
 
 
 def settings_for(application: str = APPLICATION) -> QSettings:
@@ -247,6 +248,7 @@ def run_window(
         after_first_paint(window, _log_to_file)  # installed after the worker's, so it runs first
     switch = ProfileSwitch(window, open_profile)
     single.show_requested.connect(switch.bring_forward)
+    quit_on_termination(app, lambda: switch.current.quit())
 
     def clean_up() -> None:
         single.close()
@@ -256,6 +258,36 @@ def run_window(
             shutil.rmtree(journal.folder.parent, ignore_errors=True)
 
     return exec_until_closed(app, window, on_exit=clean_up, show=not background)
+
+
+def quit_on_termination(app: QApplication, quit_app: Callable[[], None]) -> None:
+    """SIGTERM (the desktop signing out, `kill`, a service manager) ends lsdesk as its Quit does: the worker
+    stops, the sandbox's temporary folder goes. Python's default would end the process where it stands.
+
+    Python runs a signal handler only between its own instructions, and Qt's event loop waits in C++: the
+    signal's byte on a socket wakes a notifier, whose slot lets Python run the handler (as qutebrowser does).
+    Windows sends no SIGTERM to a windowed program; it closes the window, which Quit handles already.
+    """
+    if sys.platform == "win32":
+        return
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    for end in (reader, writer):
+        end.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(lambda: reader.recv(64))  # back in Python: the handler runs now
+    notifier.ends = (reader, writer)  # open as long as the notifier
+
+    def on_sigterm(_number: int, _frame: object) -> None:
+        log.info(ENDED_BY_SIGTERM)
+        quit_app()
+
+    signal.signal(signal.SIGTERM, on_sigterm)
 
 
 class ProfileSwitch(QObject):

@@ -84,6 +84,14 @@ TEACHWORKS_ROTATED = (
 )
 # Set once the admin was told that closing the window leaves lsdesk in the tray.
 HID_TO_TRAY_ONCE = "hints/told_still_running_in_tray"
+# Asked then too, unless lsdesk starts at sign-in already: the watch is worth most when it always runs.
+START_AT_SIGN_IN_TITLE = "Start lsdesk when you sign in?"
+START_AT_SIGN_IN_QUESTION = (
+    "lsdesk stays in the system tray and keeps checking your key. Start it each time you sign in, so it "
+    "keeps watching after the computer restarts? You can change this later in Settings."
+)
+START_AT_SIGN_IN = "&Start when I sign in"
+NOT_NOW = "&Not now"
 # Room left for the title bar and frame the window manager adds around the window.
 TITLE_BAR_ALLOWANCE = 48
 SAVE_STOPPED_WAITING = f"lsdesk stopped waiting for your {WORDS.short}. {WORDS.unlock}"
@@ -572,10 +580,15 @@ class SettingsWindow(QMainWindow):
         preferences.save(self._settings)
         self.preferences_changed.emit(preferences)
         self._render(self._model)  # the key age line follows the rotation policy
-        if start_at_sign_in is None or start_at_sign_in == self.autostart.is_enabled():
+        if start_at_sign_in is not None:
+            self._start_at_sign_in(start_at_sign_in)
+
+    def _start_at_sign_in(self, wanted: bool) -> None:
+        """Write or remove lsdesk's entry among what starts when the admin signs in."""
+        if wanted == self.autostart.is_enabled():
             return
         try:
-            if start_at_sign_in:
+            if wanted:
                 self.autostart.enable()
             else:
                 self.autostart.disable()
@@ -599,10 +612,13 @@ class SettingsWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.keep_in_tray and not self._quitting:
             event.ignore()
-            self.hide()  # lsdesk keeps watching the key from the tray
             if self.tray is not None and not _flag_set(self._settings, HID_TO_TRAY_ONCE):
-                self._settings.setValue(HID_TO_TRAY_ONCE, "true")
+                self._settings.setValue(HID_TO_TRAY_ONCE, "true")  # the first time the watch runs on its own
+                if not self.autostart.is_enabled():
+                    self._offer_start_at_sign_in()  # the window hides once it is answered
+                    return
                 self.tray.tell_still_running()
+            self.hide()  # lsdesk keeps watching the key from the tray
             return
         self._host.shutdown()
         if self.sweep is not None:
@@ -610,6 +626,29 @@ class SettingsWindow(QMainWindow):
         if self.alerts is not None:
             self.alerts.close()
         super().closeEvent(event)
+
+    def _offer_start_at_sign_in(self) -> QMessageBox:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            START_AT_SIGN_IN_TITLE,
+            START_AT_SIGN_IN_QUESTION,
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        start = box.addButton(START_AT_SIGN_IN, QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(box.addButton(NOT_NOW, QMessageBox.ButtonRole.RejectRole))  # off unless chosen
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered() -> None:
+            self.hide()
+            if self.tray is not None:
+                self.tray.tell_still_running()
+            if box.clickedButton() is start:
+                self._start_at_sign_in(True)
+
+        box.finished.connect(answered)
+        box.open()
+        return box
 
     # Layout ----------------------------------------------------------------
 

@@ -145,18 +145,18 @@ def run_soak(
 ) -> SoakReport:
     """Run the soak; `store` defaults to an in-memory one. Entries it makes are removed at the end."""
     store = store or MemoryKeyStore()
-    folder = Path(tempfile.mkdtemp(prefix="lsdesk-soak-"))
-    journal = RotationJournal(folder / "rotation")
-    history = History(folder / "history.jsonl")
     run = uuid.uuid4().hex[:8]
     checked = [f"soak-{run}-c{index}" for index in range(min(check_profiles, checks + warm_up))]
     rotated = [f"soak-{run}-r{index}" for index in range(rotation_profiles)]
     failures: list[str] = []
 
     with (
+        tempfile.TemporaryDirectory(prefix="lsdesk-soak-") as scratch,  # the run's journal and history, then gone
         SandboxProcess() as sandbox,
         LessonspaceClient(sandbox.api_url, min_check_interval=min_check_interval) as client,
     ):
+        journal = RotationJournal(Path(scratch) / "rotation")
+        history = History(Path(scratch) / "history.jsonl")
         progress("making keys")
         for profile in checked + rotated:
             store.set(profile, sandbox.generate_key())
