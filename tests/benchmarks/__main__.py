@@ -13,9 +13,9 @@ import sys
 from collections.abc import Callable
 
 from lsdesk.sandbox import SandboxServer
-from tests.benchmarks import check_latency, cli_startup, closing, responsiveness, window_startup
+from tests.benchmarks import bundle, check_latency, cli_startup, closing, responsiveness, window_startup
 from tests.benchmarks.bench import Bench
-from tests.benchmarks.processes import Home
+from tests.benchmarks.processes import REPO, Home
 from tests.benchmarks.report import Row, exit_code, markdown_table, plain_table
 
 FIGURES: dict[str, Callable[[Bench], list[Row]]] = {
@@ -25,6 +25,7 @@ FIGURES: dict[str, Callable[[Bench], list[Row]]] = {
     "responsiveness": responsiveness.measure,
     "close": closing.measure,
     "growth": window_startup.growth,
+    "bundle": bundle.measure,
 }
 
 
@@ -40,12 +41,20 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"no such figure: {', '.join(sorted(unknown))}")
 
+    figures = args.figures or [name for name in FIGURES if name != "bundle" or bundle.built()]
+    if "bundle" in args.figures and not bundle.built():
+        print(bundle.NOT_BUILT, file=sys.stderr)
+        return 2
+    if "bundle" not in figures:
+        print(f"not measuring the bundle: {bundle.NOT_BUILT}", file=sys.stderr)
+    compile_sources()
+
     rows: list[Row] = []
     home = Home()
     try:
         with SandboxServer() as sandbox:
             bench = Bench(sandbox, home, args.runs)
-            for name in args.figures or FIGURES:
+            for name in figures:
                 print(f"measuring {name}...", file=sys.stderr, flush=True)
                 bench.reset()
                 rows += FIGURES[name](bench)
@@ -55,6 +64,16 @@ def main(argv: list[str] | None = None) -> int:
     print((markdown_table if args.markdown else plain_table)(rows))
     print(f"\nmeasured on: {machine()}")
     return exit_code(rows)
+
+
+def compile_sources() -> None:
+    """Byte-compile lsdesk and the probes, as pip does for what it installs: where PYTHONDONTWRITEBYTECODE is set,
+    every start would otherwise compile lsdesk's modules afresh, a cost no installed lsdesk pays."""
+    import compileall
+
+    for package in ("lsdesk", "tests"):
+        if not compileall.compile_dir(REPO / package, quiet=1):
+            raise SystemExit(f"could not byte-compile {package}/")
 
 
 def machine() -> str:
