@@ -9,7 +9,7 @@ from pathlib import Path
 
 def resource(*parts: str) -> Traversable:
     """A file from resources/: shipped inside the installed package (or the
-    single executable) as lsdesk.resources, or found beside the package in a
+    one-folder bundle) as lsdesk.resources, or found beside the package in a
     source checkout."""
     try:
         found = files("lsdesk.resources")

@@ -1,7 +1,8 @@
-"""The single-executable build: its documented command, its icons, its Linux menu entry, and
-finding lsdesk's resources when lsdesk is installed rather than run from this folder.
+"""The one-folder bundle and its packages: the documented commands, the spec's choices on each platform, lsdesk's
+own PySide6 run-time hook, the icons, the Linux menu entry, the .deb and .tar.gz, and finding lsdesk's resources
+when lsdesk is installed rather than run from this folder.
 
-CI builds the executable itself and runs it (.ci/bundle.sh); these are the parts that can be
+CI builds the bundle and the packages itself and runs them (.ci/bundle.sh); these are the parts that can be
 held without a build.
 """
 
@@ -29,12 +30,24 @@ BUILD_COMMAND = (
 )
 
 
-def test_the_readme_and_ci_build_the_single_executable_with_the_same_command():
+def test_the_readme_and_ci_build_and_pack_the_bundle_with_the_same_commands():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     ci_run = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    package_command = ci_list("bundle.sh", "CI_PACKAGE_COMMAND")
 
-    assert BUILD_COMMAND in readme
+    assert f"```\n{BUILD_COMMAND}\n```" in readme
     assert BUILD_COMMAND in ci_run
+    assert f"```\n{package_command}\n```" in readme
+
+
+def test_the_readme_installs_the_packages_of_this_version_by_the_names_the_packer_gives_them():
+    from lsdesk import __version__
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    architecture = "amd64"  # the README's example; the packer asks dpkg on the machine it runs on
+    assert f"apt-get install ./lsdesk_{__version__}_{architecture}.deb\n" in readme
+    assert f"tar -xzf lsdesk-{__version__}-linux-x86_64.tar.gz && cd lsdesk-{__version__}-linux-x86_64\n" in readme
+    # The packer makes them by these names: test_the_debian_package_holds_the_bundle_and_...
 
 
 def ci_list(script: str, name: str) -> str:
@@ -66,9 +79,11 @@ def test_the_desktop_entry_starts_lsdesk_with_the_icon_the_readme_installs():
     assert desktop["Terminal"] == "false"
     # Qt names the window's class after the program, so the desktop groups it under this entry.
     assert desktop["StartupWMClass"] == "lsdesk"
+    # The tarball carries the entry and the icon under these names (test_the_debian_package_...), and the README
+    # installs them from there; the .deb installs them itself.
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert f"resources/icons/app.svg ~/.local/share/icons/hicolor/scalable/apps/{desktop['Icon']}.svg" in readme
-    assert "resources/packaging/lsdesk.desktop ~/.local/share/applications/lsdesk.desktop" in readme
+    assert f"install -Dm644 lsdesk.svg ~/.local/share/icons/hicolor/scalable/apps/{desktop['Icon']}.svg\n" in readme
+    assert "install -Dm644 lsdesk.desktop ~/.local/share/applications/lsdesk.desktop\n" in readme
 
 
 @pytest.mark.parametrize(
