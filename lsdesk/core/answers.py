@@ -11,18 +11,21 @@ says so instead.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import re
-import ssl
 import time
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
-
 from lsdesk.core.outcome import Organisation, Outcome, State, outcome
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx, ssl and email.utils are imported where a reply is read, with the first request: the window imports this
+# module (through the use cases) before it is drawn, and they would cost its first paint about 45 ms.
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +209,8 @@ def too_slow(deadline: float) -> Outcome:
 
 
 def network_failure(error: httpx.HTTPError, proxy: str | None = None) -> Outcome:
+    import httpx
+
     named = f" ({proxy})" if proxy else ""
     through = f" through your proxy server{named}" if proxy else ""
     if isinstance(error, httpx.ProxyError):
@@ -236,6 +241,8 @@ def network_failure(error: httpx.HTTPError, proxy: str | None = None) -> Outcome
 
 
 def _caused_by_tls(error: BaseException) -> bool:
+    import ssl
+
     seen: BaseException | None = error
     while seen is not None:
         if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
@@ -247,6 +254,8 @@ def _caused_by_tls(error: BaseException) -> bool:
 def _redirect_target(reply: Reply) -> str | None:
     """Where a redirect pointed, as scheme://host/path: no query, fragment or user name,
     which could carry a key or a password."""
+    import httpx
+
     location = reply.headers.get("Location")
     if not location:
         return None
@@ -272,6 +281,8 @@ def retry_after_seconds(value: str | None) -> float | None:
     if value.isascii() and value.isdigit():  # "²" is a digit to isdigit(), not to float()
         seconds = float(value)
     else:
+        import email.utils
+
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
