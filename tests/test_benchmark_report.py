@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.benchmarks.measure import alternate
+from tests.benchmarks.measure import Turns, alternate
 from tests.benchmarks.report import FAIL, PASS, SKIPPED, Row, Target, exit_code, markdown_table, plain_table
 
 RATIO = Target.ratio_at_most(1.15)
@@ -47,10 +47,28 @@ def test_the_tables_show_each_figure_its_ratio_verdict_and_notes():
         Row.not_yet_measurable("7. growth", "ms", Target.ratio_at_most(1.1), "no history yet"),
     ]
     plain = plain_table(rows)
-    assert "1. start-up  120 ms    100 ms    1.200  ratio ≤ 1.15" in plain
+    assert "1. start-up  120 ms    100 ms    1.200  —                         ratio ≤ 1.15" in plain
     assert "FAIL" in plain and SKIPPED in plain
     assert "- 7. growth: no history yet" in plain
-    assert "| 1. start-up | 120 ms | 100 ms | 1.200 | ratio ≤ 1.15 | FAIL |" in markdown_table(rows)
+    assert "| 1. start-up | 120 ms | 100 ms | 1.200 | — | ratio ≤ 1.15 | FAIL |" in markdown_table(rows)
+
+
+def test_the_ratio_is_the_median_of_the_turns_ratios_and_cpu_time_is_shown_beside_it():
+    # A burst of load on the baseline's second turn: the medians of the two sides would say 1.25, the turns 1.1.
+    turns = Turns(
+        subject=[110.0, 120.0, 125.0],
+        baseline=[100.0, 200.0, 100.0],
+        subject_cpu_ms=[80.0, 90.0, 85.0],
+        baseline_cpu_ms=[60.0, 70.0, 65.0],
+    )
+    row = turns.row("1. start-up", "ms", RATIO, note="")
+    assert (row.value, row.baseline) == (120.0, 100.0)
+    assert row.ratio == pytest.approx(1.1)
+    assert row.verdict == PASS
+    assert "| 1. start-up | 120 ms | 100 ms | 1.100 | 85 / 65 ms | ratio ≤ 1.15 | PASS |" in markdown_table([row])
+    # Measured in this process, no child ran: no CPU time to show.
+    in_process = Turns([1.0], [1.0], [0.0], [0.0]).row("3. latency", "ms", RATIO, note="")
+    assert in_process.cpu is None and "| 1.000 | — |" in markdown_table([in_process])
 
 
 def test_subject_and_baseline_take_turns_after_an_unrecorded_warm_up():

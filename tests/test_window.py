@@ -20,7 +20,7 @@ from lsdesk.core.status import Tone
 from lsdesk.gui.badge import CHECKING_TITLE
 from lsdesk.gui.browser_fallback import COPIED, NO_BROWSER
 from lsdesk.gui.window import WINDOW_TITLE
-from lsdesk.gui.worker import unfinished_threads
+from lsdesk.gui.worker import READING_SHUTDOWN_WAIT_MS, SHUTDOWN_WAIT_MS, unfinished_threads
 from lsdesk.sandbox import DEMO_KEY
 from tests.conftest import NO_BROWSER_WARNINGS, WAIT_MS, answer_when_asked, type_and_save
 
@@ -257,12 +257,31 @@ def test_closing_during_a_hung_request_returns_at_once_and_ignores_the_late_answ
     qtbot.waitUntil(lambda: sandbox.request_count >= 1, timeout=WAIT_MS)  # the request is in flight
     with caplog.at_level(logging.WARNING):
         window.close()
-    assert "abandoning its request" in caplog.text
+    # A check only reads: quitting waits for it briefly. (Logged, not timed: tests assert no durations.)
+    assert f"worker still busy after {READING_SHUTDOWN_WAIT_MS} ms at shutdown; abandoning its request" in caplog.text
     (abandoned,) = unfinished_threads()
     sandbox.stop()  # the hung request now ends
     assert abandoned.wait(3 * WAIT_MS)  # a bound on a hang: under a heavy load the cut request ends slowly
     qtbot.wait(50)
     assert results == []
+
+
+def test_closing_during_a_hung_save_gives_the_save_the_longer_wait(open_window, store, sandbox, qtbot, caplog):
+    store.set("default", DEMO_KEY)
+    window = open_window()
+    new_key = sandbox.generate_key()
+    sandbox.faults.delay = 30
+    window.key_field.line_edit.setText(new_key)
+    before = sandbox.request_count
+    window.save()
+    qtbot.waitUntil(lambda: sandbox.request_count > before, timeout=WAIT_MS)  # the new key's check is in flight
+    with caplog.at_level(logging.WARNING):
+        window.close()
+    assert f"worker still busy after {SHUTDOWN_WAIT_MS} ms at shutdown; abandoning its request" in caplog.text
+    assert store.get("default") == DEMO_KEY  # the working key stays: the new one was never confirmed
+    (abandoned,) = unfinished_threads()
+    sandbox.stop()
+    assert abandoned.wait(3 * WAIT_MS)
 
 
 CLOSE_ON_SIGNAL = """

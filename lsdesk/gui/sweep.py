@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from lsdesk.core.outcome import Outcome, State
 from lsdesk.core.status import KeyStatus, StatusFile
-from lsdesk.gui.worker import SHUTDOWN_WAIT_MS, abandon, log_crash
+from lsdesk.gui.worker import READING_SHUTDOWN_WAIT_MS, abandon, log_crash
 
 if TYPE_CHECKING:
     from lsdesk.core.desk import KeyDesk
@@ -107,8 +107,9 @@ class ProfileSweep(QObject):
         self._check_requested.emit(names)
         return True
 
-    def shutdown(self, wait_ms: int = SHUTDOWN_WAIT_MS) -> None:
-        """Stop between two profiles; a check still waiting on the network is left to end on its own."""
+    def shutdown(self, wait_ms: int = READING_SHUTDOWN_WAIT_MS) -> None:
+        """Stop between two profiles; a check still waiting on the network is left to end on its own (it only
+        reads: what it learnt is written whole or not at all)."""
         self._stopping.set()
         self._thread.quit()
         if not self._thread.wait(wait_ms):

@@ -30,7 +30,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# How long quitting waits for the operation under way. A save, rotation or removal is given time to finish its
+# keychain call; a check or a copy changes nothing that matters if it is cut short (lsdesk's own files are
+# replaced whole, never half-written), so a check hanging on the network holds up quitting only briefly.
 SHUTDOWN_WAIT_MS = 500
+READING_SHUTDOWN_WAIT_MS = 100
+_ONLY_READING = (Activity.IDLE, Activity.CHECKING, Activity.COPYING)
 CRASH_TITLE = "Something went wrong in lsdesk"
 CRASH_MESSAGE = (
     "lsdesk ran into a problem it did not expect; your saved key was not changed. "
@@ -370,12 +375,14 @@ class KeyServiceHost(QObject):
         self._set_activity(Activity.IDLE)
         return True
 
-    def shutdown(self, wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:
-        """Stop the worker; True if it stopped within `wait_ms`.
+    def shutdown(self, wait_ms: int | None = None) -> bool:
+        """Stop the worker; True if it stopped within `wait_ms` (by default, as long as what runs deserves).
 
         A request that hangs is abandoned: its result will be ignored, and
         its thread is kept referenced until it ends on its own.
         """
+        if wait_ms is None:
+            wait_ms = READING_SHUTDOWN_WAIT_MS if self._activity in _ONLY_READING else SHUTDOWN_WAIT_MS
         self._service.stop_waiting(self._current)  # a hung keychain call must not hold up quitting
         self._current += 1  # whatever is running now is superseded
         self._service.close()

@@ -20,7 +20,7 @@ from pathlib import Path
 from lsdesk.gui.app import FIRST_PAINT_REPORT
 from lsdesk.sandbox import DEMO_KEY
 from tests.benchmarks.bench import Bench
-from tests.benchmarks.measure import alternate, median
+from tests.benchmarks.measure import alternate
 from tests.benchmarks.processes import PROBE_TIMEOUT, REPO, ProbeFailed
 from tests.benchmarks.report import Row, Target
 
@@ -44,31 +44,23 @@ def measure(bench: Bench) -> list[Row]:
         env.pop(name)
     check = ["check", "--key-stdin", "--json", "--api-url", bench.sandbox.api_url]
 
-    bundle_paints, installed_paints = alternate(
-        bench.runs, lambda: first_paint_ms(BUNDLE, env), lambda: first_paint_ms(INSTALLED, env)
-    )
-    bundle_checks, installed_checks = alternate(
-        bench.runs, lambda: check_ms(BUNDLE, check, env), lambda: check_ms(INSTALLED, check, env)
-    )
+    paints = alternate(bench.runs, lambda: first_paint_ms(BUNDLE, env), lambda: first_paint_ms(INSTALLED, env))
+    checks = alternate(bench.runs, lambda: check_ms(BUNDLE, check, env), lambda: check_ms(INSTALLED, check, env))
     qt_libraries = libraries_opened(BUNDLE, check, env, r"libQt6\w*\.so")
     return [
-        Row(
+        paints.row(
             "8. bundle: window start-up to first paint",
             "ms",
             Target.ratio_at_most(1.05),
-            median(bundle_paints),
-            median(installed_paints),
             note=f"`dist/lsdesk/lsdesk --sandbox` against the installed `lsdesk --sandbox`, from spawn to the "
-            f"window drawn; median of {bench.runs} runs each",
+            f"window drawn; {bench.runs} turns",
         ),
-        Row(
+        checks.row(
             "8. bundle: command line: lsdesk check",
             "ms",
             Target.ratio_at_most(1.5),
-            median(bundle_checks),
-            median(installed_checks),
             note=f"`dist/lsdesk/lsdesk check --key-stdin --json` against the installed `lsdesk check ...`, "
-            f"from spawn to exit; median of {bench.runs} runs each",
+            f"from spawn to exit; {bench.runs} turns",
         ),
         Row(
             "8. bundle: Qt libraries its command line opens",

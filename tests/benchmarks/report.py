@@ -41,6 +41,11 @@ class Row:
     value: float | None = None
     baseline: float | None = None
     note: str = ""
+    pair_ratio: float | None = None
+    """The median of the per-turn ratios (measure.Turns.row); the ratio of the two medians without it."""
+    cpu: float | None = None
+    baseline_cpu: float | None = None
+    """Median CPU time (user + system, ms) of the subject's and the baseline's processes, where they ran apart."""
 
     @classmethod
     def not_yet_measurable(cls, figure: str, unit: str, target: Target, why: str) -> Row:
@@ -52,7 +57,7 @@ class Row:
             return None
         if self.baseline <= 0:
             raise ValueError(f"{self.figure}: a baseline of {self.baseline} {self.unit} makes no ratio")
-        return self.value / self.baseline
+        return self.pair_ratio if self.pair_ratio is not None else self.value / self.baseline
 
     @property
     def verdict(self) -> str:
@@ -64,16 +69,18 @@ class Row:
         return PASS if measured <= self.target.limit else FAIL
 
 
-HEADERS = ("figure", "measured", "baseline", "ratio", "target", "result")
+HEADERS = ("figure", "measured", "baseline", "ratio", "CPU: measured / baseline", "target", "result")
 
 
 def cells(row: Row) -> tuple[str, ...]:
     ratio = row.ratio
+    cpu = "—" if row.cpu is None or row.baseline_cpu is None else f"{row.cpu:.0f} / {row.baseline_cpu:.0f} ms"
     return (
         row.figure,
         _amount(row.value, row.unit),
         _amount(row.baseline, row.unit),
         "—" if ratio is None else f"{ratio:.3f}",
+        cpu,
         row.target.describe(row.unit),
         row.verdict,
     )
