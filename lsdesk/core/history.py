@@ -15,7 +15,6 @@ the window.
 
 from __future__ import annotations
 
-import csv
 import errno
 import json
 import logging
@@ -261,6 +260,8 @@ def export_rows(entries: list[HistoryEntry]) -> list[dict]:
 
 def write_csv(file: TextIO, entries: list[HistoryEntry]) -> None:
     """The entries as CSV, a header line first."""
+    import csv  # for exports only: not on the window's way to its first paint
+
     writer = csv.DictWriter(file, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(export_rows(entries))

@@ -5,9 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -220,6 +218,8 @@ def run_window(
         # Nothing of the sandbox's outlives it: history in memory; the journal, the waits Lessonspace
         # asked for and the keys' dates in a temporary folder of its own, removed when it ends.
         history = History(None)
+        import tempfile  # the sandbox's only: not on the way to a real window's first paint
+
         journal = RotationJournal(Path(tempfile.mkdtemp(prefix="lsdesk-sandbox-")) / "rotation")
         # The demo key was "saved" as the sandbox started: its age, and the lessons since, count from now.
         KeyDates(journal.folder.parent / KEY_DATES_FOLDER).saved(profile, DEMO_KEY[-4:])
@@ -252,6 +252,8 @@ def run_window(
         after_first_paint(window, _log_to_file)  # installed after the worker's, so it runs first
         if os.environ.get(FIRST_PAINT_REPORT):
             after_first_paint(window, functools.partial(_report_first_paint, os.environ[FIRST_PAINT_REPORT]))
+    after_first_paint(window, release_source_text)
+    window.host.operation_finished.connect(release_source_text)  # the first check's imports too, and any later
     switch = ProfileSwitch(window, open_profile)
     single.show_requested.connect(switch.bring_forward)
     quit_on_termination(app, lambda: switch.current.quit())
@@ -261,6 +263,8 @@ def run_window(
         if server is not None:
             server.stop()
         if journal is not None:
+            import shutil
+
             shutil.rmtree(journal.folder.parent, ignore_errors=True)
 
     return exec_until_closed(app, window, on_exit=clean_up, show=not background)
@@ -341,6 +345,15 @@ def exec_until_closed(app: QApplication, window: SettingsWindow, on_exit=None, *
         logging.shutdown()
         os._exit(code)
     return code
+
+
+def release_source_text() -> None:
+    """PySide6's import hook reads the source of every module imported after PySide6 through linecache, which
+    then keeps it: about 3 MiB of text by the end of the first check, read by nothing in lsdesk. A traceback
+    reads back the lines it needs."""
+    import linecache
+
+    linecache.clearcache()
 
 
 def _report_first_paint(path: str) -> None:
