@@ -31,7 +31,13 @@ def startup_and_memory(bench: Bench) -> list[Row]:
         report, _exited = probe.finish()
         return {**report, "paint_ms": (report["first_paint"] - probe.started) * 1000}
 
+    def floor_window() -> dict:
+        probe = bench.bare_window("floor", bench.census_json)
+        report, _exited = probe.finish()
+        return {**report, "paint_ms": (report["first_paint"] - probe.started) * 1000}
+
     turns = alternate(bench.runs, lsdesk_window, bare_window)
+    floors = alternate(bench.runs, floor_window, bare_window)
     subject, baseline = turns
     widgets = (
         f"{sum(census.values())} widgets ({subject[0]['widgets']} and {baseline[0]['widgets']} with Qt's own parts)"
@@ -44,6 +50,22 @@ def startup_and_memory(bench: Bench) -> list[Row]:
             note=f"from spawning the process to the window's first Paint event; {bench.runs} turns; "
             f"the baseline is a bare PySide6 window with the same {widgets}; CPU: the whole run, first check included",
             value=lambda run: run["paint_ms"],
+        ),
+        floors.row(
+            "1. floor: bare window touching a Qt enum and the contrast setting",
+            "ms",
+            Target.ratio_at_most(1.25),
+            note="the least any PySide6 window like lsdesk's pays: the bare window, touching one `Qt.` enum (which "
+            "builds the whole Qt namespace) and reading the contrast preference before its first paint",
+            value=lambda run: run["paint_ms"],
+        ),
+        floors.row(
+            "6. floor: bare window loading httpx, truststore and keyring",
+            "MiB",
+            Target.ratio_at_most(1.45),
+            note="the bare window loading, after its first paint, what a check needs",
+            value=lambda run: run["peak_rss_mib"],
+            with_cpu=False,
         ),
         turns.row(
             "6. peak memory",
