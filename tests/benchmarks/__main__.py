@@ -27,6 +27,7 @@ FIGURES: dict[str, Callable[[Bench], list[Row]]] = {
     "responsiveness": responsiveness.measure,
     "close": closing.measure,
     "growth": window_startup.growth,
+    "real-world": window_startup.real_world_memory,
     "bundle": bundle.measure,
 }
 

@@ -45,7 +45,7 @@ def main() -> int:
     gui_app.exec_until_closed = watched_show_and_run
     from lsdesk import main as lsdesk_main
 
-    return lsdesk_main(["--api-url", api_url])
+    return lsdesk_main(["--api-url", api_url, *sys.argv[3:]])  # then any more of lsdesk's options
 
 
 def when_idle(window: QWidget, then: Callable[[], None]) -> None:
