@@ -29,14 +29,13 @@ from lsdesk.core.keystore import (
     check_profile_name,
     keyring_timeout,
 )
-from lsdesk.core.lessons import LessonsSince
 from lsdesk.core.local_problem import PROBLEM_IN_LSDESK, describe_local_problem
 from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, WORST_FIRST, Outcome, State, outcome
-from lsdesk.core.places import PLACES_FOLDER, Places
 from lsdesk.core.preferences import IniSettings, Preferences, settings_path
 
 if TYPE_CHECKING:
     from lsdesk.core.desk import KeyDesk
+    from lsdesk.core.lessons import LessonsSince
 
 EXIT_CODES_HELP = "exit codes:\n" + "".join(f"  {code:<3}  {meaning}\n" for code, meaning in EXIT_CODE_MEANINGS.items())
 
@@ -106,7 +105,6 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
         return report(outcome(State.BAD_INPUT, "Use --all or --key-stdin, not both."))
 
     from lsdesk.core.client import LessonspaceClient
-    from lsdesk.core.desk import KeyDesk
 
     # One run checks a key at most a few times and nobody presses a button, so the
     # window's one-check-a-second pacing would only make a rotation slower.
@@ -116,11 +114,17 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
         LessonspaceClient(api_url, min_check_interval=0) as client,
         store.attended(waiting) if sys.stderr.isatty() else contextlib.nullcontext(),
     ):
+        if args.command == "check" and args.key_stdin:
+            # A typed key: nothing of the profile's is read or written, so none of the desk's parts (rotation
+            # journal, history, places, key dates) is loaded, and the check starts sooner.
+            from lsdesk.core.usecases import check_key
+
+            return report(check_key(client, _read_key(sys.stdin)))
+        from lsdesk.core.desk import KeyDesk
+
         desk = KeyDesk.in_user_folders(client, store, profile)
         if args.command == "forget":
             return _forget(desk, args, report)
-        if args.command == "check" and args.key_stdin:
-            return report(desk.check(_read_key(sys.stdin)))
         if args.command == "check" and args.all:
             return _check_all(client, store, report)
         notice = desk.recover()
@@ -135,6 +139,8 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
             return report(saved.outcome, saved=saved.saved)
         new_key = _read_key(sys.stdin, "Paste the new Lessonspace API key (it won't be shown): ")
         rotation = desk.rotate(new_key, allow_other_organisation=args.allow_other_organisation)
+        from lsdesk.core.places import PLACES_FOLDER, Places
+
         places = [place.name for place in Places(settings_path().parent / PLACES_FOLDER).of(profile)]
         code = report(
             rotation.outcome,

@@ -34,6 +34,7 @@ import urllib.request
 from concurrent.futures import Future
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -52,8 +53,10 @@ from lsdesk.core.answers import (
 )
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.api_url import is_loopback_host
-from lsdesk.core.lessons import LessonsSince
 from lsdesk.core.outcome import Organisation, Outcome, State, outcome
+
+if TYPE_CHECKING:
+    from lsdesk.core.lessons import LessonsSince
 
 __all__ = ["CHECK_DEADLINE", "MAX_BODY_BYTES", "MAX_RETRY_AFTER", "MIN_CHECK_INTERVAL", "LessonspaceClient"]
 
@@ -259,6 +262,8 @@ class LessonspaceClient:
 
         One request, read-only; never changes what is known about the key.
         """
+        from lsdesk.core.lessons import LessonsSince  # only for a count: not on a check's way
+
         if not _sendable(key):
             log.warning("refused to send a key that is not UUID-shaped")
             return LessonsSince(since, None, outcome(State.BAD_INPUT, NOT_A_KEY))

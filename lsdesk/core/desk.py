@@ -92,10 +92,6 @@ class KeyDesk:
         self.history.record("check", self.profile, result)
         return replace(result, key_saved_at=self.key_dates.saved_at(self.profile, result.key_ending))
 
-    def check(self, raw_key: str) -> Outcome:
-        """Check a typed key; not the saved one, so not recorded."""
-        return usecases.check_key(self.client, raw_key)
-
     def save(self, raw_key: str, *, allow_other_organisation: bool = False) -> usecases.SaveResult:
         result = usecases.save_key(
             self.client,
