@@ -8,7 +8,17 @@ from __future__ import annotations
 import pytest
 
 from tests.benchmarks.measure import Turns, alternate
-from tests.benchmarks.report import FAIL, PASS, SKIPPED, Row, Target, exit_code, markdown_table, plain_table
+from tests.benchmarks.report import (
+    FAIL,
+    PASS,
+    REPORTED,
+    SKIPPED,
+    Row,
+    Target,
+    exit_code,
+    markdown_table,
+    plain_table,
+)
 
 RATIO = Target.ratio_at_most(1.15)
 ABSOLUTE = Target.at_most(25)
@@ -30,6 +40,13 @@ def test_a_ratio_target_without_a_usable_baseline_is_an_error_not_a_pass():
         _ = Row("start-up", "ms", RATIO, value=100).verdict
     with pytest.raises(ValueError, match="no ratio"):
         _ = Row("start-up", "ms", RATIO, value=100, baseline=0).verdict
+
+
+def test_a_reported_figure_shows_its_ratio_and_never_fails_the_run():
+    reported = Row("6. real world", "MiB", Target.none(), value=180, baseline=100)
+    assert reported.verdict == REPORTED
+    assert exit_code([reported]) == 0
+    assert "| 6. real world | 180 MiB | 100 MiB | 1.800 | — | — | reported |" in markdown_table([reported])
 
 
 def test_only_a_missed_target_makes_the_run_fail():

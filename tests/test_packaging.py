@@ -119,9 +119,9 @@ def test_the_windows_and_macos_icons_are_made_from_the_svg_at_every_size(qapp, t
     assert found == sizes
 
 
-def test_icons_are_found_where_a_wheel_or_the_single_executable_puts_them(tmp_path):
+def test_icons_are_found_where_a_wheel_or_the_bundle_puts_them(tmp_path):
     # Installed, resources/ becomes lsdesk/resources/, a package without __init__.py: the layout
-    # of the wheel and of the single executable, unlike this source folder.
+    # of the wheel and of the one-folder bundle, unlike this source folder.
     installed = tmp_path / "site"
     (installed / "lsdesk").mkdir(parents=True)
     for module in ("__init__.py", "resource_files.py"):

@@ -30,7 +30,7 @@ from tests.benchmarks.report import Row, Target
 from tests.reliability.loopback import self_signed_certificate
 
 FIGURE = "6. peak memory, real world: Secret Service and https"
-TARGET = Target.ratio_at_most(1.45)  # shown for comparison with figure 6; see the module's docstring
+TARGET = Target.none()  # reported beside figure 6: the Secret Service is the user's, not lsdesk's
 RUNS = 5  # memory varies little from run to run
 
 

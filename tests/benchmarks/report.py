@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-PASS, FAIL, SKIPPED = "PASS", "FAIL", "not yet measurable"
+PASS, FAIL, SKIPPED, REPORTED = "PASS", "FAIL", "not yet measurable", "reported"
 
 
 @dataclass(frozen=True)
 class Target:
-    """At most `limit`: of the ratio to the baseline, or of the measured value itself."""
+    """At most `limit`: of the ratio to the baseline, or of the measured value itself; None: reported only."""
 
-    limit: float
+    limit: float | None
     of_ratio: bool
 
     @classmethod
@@ -27,7 +27,14 @@ class Target:
     def at_most(cls, limit: float) -> Target:
         return cls(limit, of_ratio=False)
 
+    @classmethod
+    def none(cls) -> Target:
+        """A figure shown for what it tells, with its ratio, and judged by nothing (never fails a run)."""
+        return cls(None, of_ratio=True)
+
     def describe(self, unit: str) -> str:
+        if self.limit is None:
+            return "—"
         return f"ratio ≤ {self.limit:g}" if self.of_ratio else f"≤ {self.limit:g} {unit}"
 
 
@@ -63,6 +70,8 @@ class Row:
     def verdict(self) -> str:
         if self.value is None:
             return SKIPPED
+        if self.target.limit is None:
+            return REPORTED
         if self.target.of_ratio and self.ratio is None:
             raise ValueError(f"{self.figure}: a ratio target needs a baseline")
         measured = self.ratio if self.target.of_ratio else self.value
