@@ -8,7 +8,6 @@ for a cold file cache, and the median ignores the odd outlier.
 
 from __future__ import annotations
 
-import resource
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from statistics import median
@@ -85,6 +84,10 @@ def alternate(runs: int, subject: Callable[[], T], baseline: Callable[[], T]) ->
 def children_cpu_ms() -> float:
     """User and system time of the child processes that have ended so far (probes run one at a time, so the change
     across one run is that run's)."""
+    try:
+        import resource  # Unix only: on Windows the CPU column stays empty
+    except ImportError:
+        return 0.0
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (usage.ru_utime + usage.ru_stime) * 1000
 
