@@ -28,6 +28,7 @@ from lsdesk.core.status import StatusFile, StatusModel
 from lsdesk.gui.alerts import KeyAlerts
 from lsdesk.gui.first_paint import after_first_paint
 from lsdesk.gui.single_window import SingleWindow, server_name
+from lsdesk.gui.source_text import release_source_text
 from lsdesk.gui.status_feed import feed
 from lsdesk.gui.theme import icon
 from lsdesk.gui.tray import TrayIcon
@@ -191,6 +192,7 @@ def run_window(
     `background` (lsdesk started at sign-in): watch the key from the tray, or with only the
     notifications where there is no tray, without opening the window; starting lsdesk again opens it.
     """
+    release_source_text()  # the window's modules are imported: their source goes before the widgets are made
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
@@ -345,15 +347,6 @@ def exec_until_closed(app: QApplication, window: SettingsWindow, on_exit=None, *
         logging.shutdown()
         os._exit(code)
     return code
-
-
-def release_source_text() -> None:
-    """PySide6's import hook reads the source of every module imported after PySide6 through linecache, which
-    then keeps it: about 3 MiB of text by the end of the first check, read by nothing in lsdesk. A traceback
-    reads back the lines it needs."""
-    import linecache
-
-    linecache.clearcache()
 
 
 def _report_first_paint(path: str) -> None:

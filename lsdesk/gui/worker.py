@@ -24,6 +24,7 @@ from lsdesk.core.outcome import Outcome, State, outcome
 from lsdesk.core.rotation import RotationResult
 from lsdesk.core.status import Activity
 from lsdesk.core.usecases import SaveResult
+from lsdesk.gui.source_text import release_source_text
 
 if TYPE_CHECKING:
     from lsdesk.core.desk import KeyDesk
@@ -194,6 +195,7 @@ class KeyService(QObject):
         with self._lock:
             if self._desk is None and not self._closed:
                 self._desk = self._open_desk_once()
+                release_source_text()  # httpx and the core are imported now: before the request needs memory
             return None if self._closed else self._desk
 
     def _run(
