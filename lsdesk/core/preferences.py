@@ -1,4 +1,4 @@
-"""The few non-secret preferences (API address, check interval, tray), and where they are kept.
+"""The few non-secret preferences (API address, check interval, tray, language), and where they are kept.
 
 The window's Settings dialog writes them with Qt's QSettings, in its INI
 format, to `settings_path()`; the command line reads the same file without
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from lsdesk.core.key_dates import DEFAULT_ROTATION_DAYS, ROTATION_CHOICES_DAYS
+from lsdesk.core.language import LANGUAGES
 from lsdesk.core.paths import APP_NAME
 from lsdesk.core.small_file import read_plain_file
 
@@ -32,6 +33,7 @@ ROTATE_EVERY_DAYS = "preferences/rotate_every_days"
 API_URL = "preferences/api_url"
 WATCH_MINUTES = "preferences/watch_minutes"
 KEEP_IN_TRAY = "preferences/keep_in_tray"
+LANGUAGE = "preferences/language"  # empty: the system's
 
 # A settings file holds a handful of lines; anything bigger is not lsdesk's.
 MAX_SETTINGS_BYTES = 1024 * 1024
@@ -66,6 +68,7 @@ class Preferences:
     watch_minutes: int = DEFAULT_WATCH_MINUTES
     keep_in_tray: bool = True
     rotate_every_days: int = DEFAULT_ROTATION_DAYS  # 0: never reminded
+    language: str = ""  # one of lsdesk.core.language.LANGUAGES; empty: the system's
 
     @classmethod
     def load(cls, settings: SettingsReader) -> Preferences:
@@ -76,6 +79,7 @@ class Preferences:
             watch_minutes=_watch_minutes(settings),
             keep_in_tray=_flag(settings, KEEP_IN_TRAY, True),
             rotate_every_days=_rotation_days(settings),
+            language=_language(settings),
         )
 
     def save(self, settings: SettingsWriter) -> None:
@@ -83,6 +87,7 @@ class Preferences:
         settings.setValue(WATCH_MINUTES, self.watch_minutes)
         settings.setValue(KEEP_IN_TRAY, "true" if self.keep_in_tray else "false")
         settings.setValue(ROTATE_EVERY_DAYS, self.rotate_every_days)
+        settings.setValue(LANGUAGE, self.language)
         settings.sync()
 
 
@@ -144,6 +149,15 @@ def _rotation_days(settings: SettingsReader) -> int:
         return days
     log.warning("ignored the setting %s: not one of the offered rotation policies", ROTATE_EVERY_DAYS)
     return DEFAULT_ROTATION_DAYS
+
+
+def _language(settings: SettingsReader) -> str:
+    """A language lsdesk speaks, or "" (the system's) for anything else, logged by the setting's name."""
+    value = _text(settings, LANGUAGE, "")
+    if value and value not in LANGUAGES:
+        log.warning("ignored the setting %s: not a language lsdesk speaks", LANGUAGE)
+        return ""
+    return value
 
 
 class IniSettings:
