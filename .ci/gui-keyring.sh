@@ -12,7 +12,7 @@ CI_APT_ATSPI="at-spi2-core python3-gi gir1.2-atspi-2.0 orca" # the accessibility
 # A real notification service and desktop-file-validate (tests/test_notifications.py, test_autostart.py);
 # systemd only for busctl, which `dunstctl history` runs (nothing is started: the bus is ci_keyring_start's).
 CI_APT_NOTIFY="dunst desktop-file-utils systemd"
-CI_APT_TOOLS="strace"  # the rotation journal's fsync test watches lsdesk's system calls
+CI_APT_TOOLS="strace gettext"  # strace: the rotation journal's fsync test watches lsdesk's system calls; gettext: the catalogue check
 
 # Install only what is missing; quiet; safe to call on every run (about 0.1 s when nothing is missing).
 ci_apt_ensure() {

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 from lsdesk import __version__
 from lsdesk.core import paths
 from lsdesk.core.api_key import MAX_INPUT_LENGTH, key_ending
-from lsdesk.core.api_url import ApiUrlError, resolve_api_url
+from lsdesk.core.api_url import API_URL_ENV, DEFAULT_API_URL, ApiUrlError, resolve_api_url
 from lsdesk.core.key_dates import describe_age, rotation_due_in
 from lsdesk.core.keystore import (
     KEYRING_WAITING_TITLE,
@@ -29,6 +29,7 @@ from lsdesk.core.keystore import (
     check_profile_name,
     keyring_timeout,
 )
+from lsdesk.core.language import _
 from lsdesk.core.local_problem import PROBLEM_IN_LSDESK, describe_local_problem
 from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, WORST_FIRST, Outcome, State, outcome
 from lsdesk.core.preferences import IniSettings, Preferences, settings_path
@@ -37,9 +38,12 @@ if TYPE_CHECKING:
     from lsdesk.core.desk import KeyDesk
     from lsdesk.core.lessons import LessonsSince
 
-EXIT_CODES_HELP = "exit codes:\n" + "".join(f"  {code:<3}  {meaning}\n" for code, meaning in EXIT_CODE_MEANINGS.items())
+EXIT_CODES_HELP = (
+    # Translators: the heading of the exit codes' list at the end of `lsdesk --help`, as argparse writes "options:".
+    _("exit codes:") + "\n" + "".join(f"  {code:<3}  {meaning}\n" for code, meaning in EXIT_CODE_MEANINGS.items())
+)
 
-INTERRUPTED = "Stopped by Ctrl-C; if a rotation was running, lsdesk finishes or undoes it the next time it runs."
+INTERRUPTED = _("Stopped by Ctrl-C; if a rotation was running, lsdesk finishes or undoes it the next time it runs.")
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-NO_SCREEN = "lsdesk's window needs a desktop session; `lsdesk check` works in a terminal."
+# Translators: `lsdesk check` is a command and stays as written.
+NO_SCREEN = _("lsdesk's window needs a desktop session; `lsdesk check` works in a terminal.")
 
 
 def _has_a_screen() -> bool:
@@ -102,7 +107,8 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
     if args.command == "history":
         return _print_history(None if args.all else profile, args)
     if args.command == "check" and args.all and args.key_stdin:
-        return report(outcome(State.BAD_INPUT, "Use --all or --key-stdin, not both."))
+        # Translators: --all and --key-stdin are options and stay as written.
+        return report(outcome(State.BAD_INPUT, _("Use --all or --key-stdin, not both.")))
 
     from lsdesk.core.client import LessonspaceClient
 
@@ -137,7 +143,7 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
         if args.command == "save":
             saved = desk.save(_read_key(sys.stdin), allow_other_organisation=args.allow_other_organisation)
             return report(saved.outcome, saved=saved.saved)
-        new_key = _read_key(sys.stdin, "Paste the new Lessonspace API key (it won't be shown): ")
+        new_key = _read_key(sys.stdin, _("Paste the new Lessonspace API key (it won't be shown): "))
         rotation = desk.rotate(new_key, allow_other_organisation=args.allow_other_organisation)
         from lsdesk.core.places import PLACES_FOLDER, Places
 
@@ -149,28 +155,45 @@ def _run(args: argparse.Namespace, report: _Reporter) -> int:
             places_to_update=places,
         )
         if rotation.rotated and places and not args.json:
-            print(f"Now put the new key in each place that uses it: {', '.join(places)}.")
+            # Translators: {places} are the names of the places the admin listed, separated by commas.
+            print(_("Now put the new key in each place that uses it: {places}.").format(places=", ".join(places)))
         return code
 
 
-FORGET_NEEDS_YES = (
+FORGET_NEEDS_YES = _(
+    # Translators: --yes is an option and stays as written.
     "lsdesk did not remove the key: removing it cannot be undone. Run the command again with --yes to remove it."
 )
-FORGET_KEPT = "The saved key was kept."
+FORGET_KEPT = _("The saved key was kept.")
+# The answers that mean yes to the question before a removal: English's, and the language's own.
+YES_ANSWERS = frozenset(
+    {
+        "y",
+        "yes",
+        # Translators: the short answer that means yes to "[y/N]" (lower case), as that question is translated.
+        _("y").strip().lower(),
+        # Translators: the answer that means yes to a question (lower case).
+        _("yes").strip().lower(),
+    }
+)
 
 
 def _forget(desk: KeyDesk, args: argparse.Namespace, report: _Reporter) -> int:
     """Remove the profile's saved key, once the admin has said yes (at a terminal) or passed --yes."""
     if not args.yes:
         if not sys.stdin.isatty():
-            return report(outcome(State.BAD_INPUT, FORGET_NEEDS_YES, title="Not removed"))
+            return report(outcome(State.BAD_INPUT, FORGET_NEEDS_YES, title=_("Not removed")))
         try:
             answer = input(
-                f'Remove the saved Lessonspace API key of profile "{desk.profile}" from this computer? [y/N] '
+                # Translators: {profile} is a profile's name; y and N are the answers, N the one taken by default
+                # (translate "y" below to match).
+                _('Remove the saved Lessonspace API key of profile "{profile}" from this computer? [y/N] ').format(
+                    profile=desk.profile
+                )
             )
         except EOFError:
             answer = ""
-        if answer.strip().lower() not in {"y", "yes"}:
+        if answer.strip().lower() not in YES_ANSWERS:
             print(FORGET_KEPT)
             return 0
     removed = desk.forget()
@@ -190,7 +213,8 @@ def _check_all(client, store: SystemKeyStore, report: _Reporter) -> int:
     results = []
     for name, notice, result in check_each(lambda name: KeyDesk.in_user_folders(client, store, name), names):
         if notice:
-            print(f"{name}: {notice}", file=sys.stderr)
+            # Translators: {profile} is a profile's name, {notice} a sentence about it.
+            print(_("{profile}: {notice}").format(profile=name, notice=notice), file=sys.stderr)
         results.append((name, result))
     return report.profiles(results)
 
@@ -203,7 +227,8 @@ def _lessons(desk: KeyDesk, since: datetime | None, report: _Reporter) -> int:
 
     checked, lessons = desk.lessons(since)
     if lessons is None and checked.message == SINCE_UNKNOWN:
-        hint = "Or give a time: lsdesk lessons --since 2026-12-01T09:00"
+        # Translators: the command and its example time stay as written.
+        hint = _("Or give a time: {command}").format(command="lsdesk lessons --since 2026-12-01T09:00")
         return report(replace(checked, message=f"{checked.message} {hint}"), lessons_since=None)
     if lessons is None:
         return report(checked, lessons_since=None)  # about the key itself, with its own exit code
@@ -237,7 +262,10 @@ def _count(text: str) -> int:
     except ValueError:
         value = -1
     if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of entries (0 or more)")
+        raise argparse.ArgumentTypeError(
+            # Translators: {value} is what was typed, in quotes.
+            _("{value} is not a whole number of entries (0 or more)").format(value=repr(text))
+        )
     return value
 
 
@@ -246,7 +274,10 @@ def _moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a time like 2026-12-01T09:00") from None
+        raise argparse.ArgumentTypeError(
+            # Translators: {value} is what was typed, in quotes; {example} a time in ISO 8601, 2026-12-01T09:00.
+            _("{value} is not a time like {example}").format(value=repr(text), example="2026-12-01T09:00")
+        ) from None
     return moment if moment.tzinfo else moment.astimezone()
 
 
@@ -304,7 +335,7 @@ class _Reporter:
         """Print the result of a saved key's check: with the key's age in the plain sentence."""
         if self._as_json or result.key_ending is None:
             return self(result)
-        print(f"{_sentence(result)} {self._age(result)}.", file=self._out)
+        print(_with_age(_sentence(result), self._age(result)), file=self._out)
         return result.state.exit_code
 
     def profiles(self, results: list[tuple[str, Outcome]]) -> int:
@@ -316,7 +347,11 @@ class _Reporter:
         elif not results:
             print(NO_PROFILES, file=self._out)
         for name, result in results if not self._as_json else ():
-            print(f"{name}: {_sentence(result)} {self._age(result)}.", file=self._out)
+            print(
+                # Translators: {profile} is a profile's name, {notice} a sentence about its key.
+                _("{profile}: {notice}").format(profile=name, notice=_with_age(_sentence(result), self._age(result))),
+                file=self._out,
+            )
         return worst.exit_code
 
     def profile_list(self, listed: list[tuple[str, Outcome]]) -> int:
@@ -333,8 +368,14 @@ class _Reporter:
         if not listed:
             print(NO_PROFILES, file=self._out)
         for name, known in listed:
-            organisation = known.organisation.describe() if known.organisation else "organisation not yet known"
-            print(f"{name}: key ending {known.key_ending}, {organisation}, {self._age(known).lower()}", file=self._out)
+            organisation = known.organisation.describe() if known.organisation else _("organisation not yet known")
+            age = self._age(known)
+            # Translators: a profile with a saved key: its name, the key's last four characters, its organisation
+            # (such as "Northside Tutors (id 42)") and the key's age (such as "saved 3 days ago").
+            line = _("{profile}: key ending {ending}, {organisation}, {age}").format(
+                profile=name, ending=known.key_ending, organisation=organisation, age=age[:1].lower() + age[1:]
+            )
+            print(line, file=self._out)
         return 0
 
     def lessons(self, checked: Outcome, result: LessonsSince) -> int:
@@ -362,21 +403,38 @@ class _Reporter:
         return describe_age(result.key_saved_at, self.rotate_every_days)
 
 
-NO_PROFILES = "No profile has a saved key on this computer yet."
+NO_PROFILES = _("No profile has a saved key on this computer yet.")
 
 
 def _sentence(result: Outcome) -> str:
     if result.state is not State.VALID:
         return result.message
-    org = f" for {result.organisation.describe()}" if result.organisation else ""
-    ending = f" (key ending {result.key_ending})" if result.key_ending else ""
-    return f"Valid API key{ending}{org}. {result.message}"
+    if result.organisation and result.key_ending:
+        # Translators: {ending} is the key's last four characters, {organisation} an organisation such as
+        # "Northside Tutors (id 42)".
+        valid = _("Valid API key (key ending {ending}) for {organisation}.")
+    elif result.key_ending:
+        # Translators: {ending} is the key's last four characters.
+        valid = _("Valid API key (key ending {ending}).")
+    elif result.organisation:
+        # Translators: {organisation} is an organisation, such as "Northside Tutors (id 42)".
+        valid = _("Valid API key for {organisation}.")
+    else:
+        valid = _("Valid API key.")
+    organisation = result.organisation.describe() if result.organisation else ""
+    return f"{valid.format(ending=result.key_ending, organisation=organisation)} {result.message}"
 
 
-def _read_key(stream: TextIO, prompt: str = "Paste your Lessonspace API key (it won't be shown): ") -> str:
+def _with_age(sentence: str, age: str) -> str:
+    """A result's sentence, then the key's age ("Saved 3 days ago") as a sentence of its own."""
+    # Translators: {result} is a sentence about the key, {age} the key's age such as "Saved 3 days ago".
+    return _("{result} {age}.").format(result=sentence, age=age)
+
+
+def _read_key(stream: TextIO, prompt: str | None = None) -> str:
     """The key from standard input; at a terminal, asked for without echo."""
     if stream.isatty():
-        return getpass.getpass(prompt)
+        return getpass.getpass(prompt or _("Paste your Lessonspace API key (it won't be shown): "))
     return stream.read(MAX_INPUT_LENGTH + 1)
 
 
@@ -386,13 +444,24 @@ def _run_sandbox(port: int) -> int:
     try:
         server = SandboxServer(port=port)
     except OSError as error:
-        print(f"Could not start the sandbox on port {port}: {error.strerror}. Try another --port.")
+        print(
+            # Translators: {port} is a port number, {reason} the operating system's description of the error (such as
+            # "Address already in use"); --port is an option and stays as written.
+            _("Could not start the sandbox on port {port}: {reason}. Try another --port.").format(
+                port=port, reason=error.strerror
+            )
+        )
         return 2
-    print(f"Sandbox Lessonspace API: {server.api_url}")
-    print(f"Demo API key:            {DEMO_KEY}")
-    print(f"Developer settings page: {server.developer_url}")
-    print(f"Try: echo {DEMO_KEY} | lsdesk check --key-stdin --api-url {server.api_url}")
-    print("Press Ctrl+C to stop.", flush=True)
+    # Translators: the next three lines are printed one above the other: pad them so that what follows each
+    # colon starts in the same column.
+    print(_("Sandbox Lessonspace API: {address}").format(address=server.api_url))
+    # Translators: padded to line up with "Sandbox Lessonspace API: " above it.
+    print(_("Demo API key:            {key}").format(key=DEMO_KEY))
+    # Translators: padded to line up with "Sandbox Lessonspace API: " above it.
+    print(_("Developer settings page: {address}").format(address=server.developer_url))
+    # Translators: {command} is a command to type, which stays as written.
+    print(_("Try: {command}").format(command=f"echo {DEMO_KEY} | lsdesk check --key-stdin --api-url {server.api_url}"))
+    print(_("Press Ctrl+C to stop."), flush=True)
     server.serve_forever()
     return 0
 
@@ -442,7 +511,7 @@ def _command(commands, name: str, summary: str) -> argparse.ArgumentParser:
 
 
 def _json_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    command.add_argument("--json", action="store_true", help=_("print one JSON object on the last line"))
 
 
 def _port(text: str) -> int:
@@ -450,9 +519,15 @@ def _port(text: str) -> int:
     try:
         port = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number; use a number from 0 to 65535") from None
+        raise argparse.ArgumentTypeError(
+            # Translators: {value} is what was typed.
+            _("{value} is not a port number; use a number from 0 to 65535").format(value=repr(text))
+        ) from None
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number; use a number from 0 to 65535")
+        raise argparse.ArgumentTypeError(
+            # Translators: {value} is what was typed.
+            _("{value} is not a port number; use a number from 0 to 65535").format(value=port)
+        )
     return port
 
 
@@ -464,19 +539,22 @@ def _common_options() -> argparse.ArgumentParser:
         "--api-url",
         metavar="URL",
         default=argparse.SUPPRESS,
-        help=(
-            "Lessonspace API root (default: $LSDESK_API_URL, else the address saved in the window's Settings, "
-            "else https://api.thelessonspace.com/v2/)"
-        ),
+        help=_(
+            # Translators: {variable} is an environment variable's name and {address} Lessonspace's API address;
+            # "Settings" is lsdesk's own Settings dialog.
+            "Lessonspace API root (default: ${variable}, else the address saved in the window's Settings, "
+            "else {address})"
+        ).format(variable=API_URL_ENV, address=DEFAULT_API_URL),
     )
     common.add_argument(
         "--profile",
         metavar="NAME",
         default=argparse.SUPPRESS,
-        help='which stored key to use (default: "default")',
+        # Translators: {profile} is the name of the profile used by default, "default", which stays as written.
+        help=_('which stored key to use (default: "{profile}")').format(profile="default"),
     )
     common.add_argument(
-        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log technical detail to stderr"
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=_("log technical detail to stderr")
     )
     return common
 
@@ -484,7 +562,7 @@ def _common_options() -> argparse.ArgumentParser:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lsdesk",
-        description="Check, save and rotate your organisation's Lessonspace API key.",
+        description=_("Check, save and rotate your organisation's Lessonspace API key."),
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[_common_options()],
@@ -494,59 +572,76 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--sandbox",
         action="store_true",
-        help="open the window on a built-in practice Lessonspace (nothing is saved)",
+        help=_("open the window on a built-in practice Lessonspace (nothing is saved)"),
     )
     parser.add_argument(
         "--background",
         action="store_true",
-        help="watch the key from the tray without opening the window (how lsdesk starts at sign-in)",
+        help=_("watch the key from the tray without opening the window (how lsdesk starts at sign-in)"),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = _command(commands, "check", "check the stored key (or one read from stdin)")
-    check.add_argument("--key-stdin", action="store_true", help="check a key read from stdin instead")
-    check.add_argument("--all", action="store_true", help="check the saved key of every profile, one after another")
+    check = _command(commands, "check", _("check the stored key (or one read from stdin)"))
+    check.add_argument("--key-stdin", action="store_true", help=_("check a key read from stdin instead"))
+    check.add_argument("--all", action="store_true", help=_("check the saved key of every profile, one after another"))
     _json_option(check)
 
     lessons = _command(
-        commands, "lessons", "count the lessons started since the saved key was saved (or since a time), read-only"
+        commands, "lessons", _("count the lessons started since the saved key was saved (or since a time), read-only")
     )
     since = lessons.add_mutually_exclusive_group()
-    since.add_argument("--since", type=_moment, metavar="ISO-8601", help="count from this time (say 2026-12-01T09:00)")
     since.add_argument(
-        "--since-rotation", action="store_true", help="count from when the saved key was saved or rotated to (default)"
+        "--since",
+        type=_moment,
+        metavar="ISO-8601",
+        # Translators: {example} is a time in ISO 8601, 2026-12-01T09:00.
+        help=_("count from this time (say {example})").format(example="2026-12-01T09:00"),
+    )
+    since.add_argument(
+        "--since-rotation",
+        action="store_true",
+        help=_("count from when the saved key was saved or rotated to (default)"),
     )
     _json_option(lessons)
 
-    history = _command(commands, "history", "print the history of checks, saves, rotations and removals (never a key)")
-    history.add_argument("--all", action="store_true", help="every profile's history, not only --profile's")
+    history = _command(
+        commands, "history", _("print the history of checks, saves, rotations and removals (never a key)")
+    )
+    # Translators: --profile is an option and stays as written.
+    history.add_argument("--all", action="store_true", help=_("every profile's history, not only --profile's"))
     shape = history.add_mutually_exclusive_group()
-    shape.add_argument("--csv", action="store_true", help="as CSV: time, profile, organisation id, action, ...")
-    shape.add_argument("--json", action="store_true", help="as one JSON object on the last line")
-    history.add_argument("--limit", type=_count, metavar="N", help="only the newest N entries")
+    # Translators: the CSV file's first columns; the file itself names them in English (time, profile, ...).
+    shape.add_argument("--csv", action="store_true", help=_("as CSV: time, profile, organisation id, action, ..."))
+    shape.add_argument("--json", action="store_true", help=_("as one JSON object on the last line"))
+    # Translators: N is the option's value, shown as N in the usage line: keep it as written.
+    history.add_argument("--limit", type=_count, metavar="N", help=_("only the newest N entries"))
 
-    profiles = _command(commands, "profiles", "list the profiles with a saved key, without asking Lessonspace")
+    profiles = _command(commands, "profiles", _("list the profiles with a saved key, without asking Lessonspace"))
     _json_option(profiles)
 
-    for name, summary in (
-        ("save", "read a key from stdin, check it, store it"),
-        ("rotate", "read a new key from stdin and swap it in for the saved one"),
+    for name, summary, anyway in (
+        (
+            "save",
+            _("read a key from stdin, check it, store it"),
+            _("save even if the key belongs (or may belong) to another organisation than the saved one"),
+        ),
+        (
+            "rotate",
+            _("read a new key from stdin and swap it in for the saved one"),
+            _("rotate even if the key belongs (or may belong) to another organisation than the saved one"),
+        ),
     ):
         replacing = _command(commands, name, summary)
         _json_option(replacing)
-        replacing.add_argument(
-            "--allow-other-organisation",
-            action="store_true",
-            help=f"{name} even if the key belongs (or may belong) to another organisation than the saved one",
-        )
+        replacing.add_argument("--allow-other-organisation", action="store_true", help=anyway)
 
-    forget = _command(commands, "forget", "remove the saved key (and any spare copy) from this computer")
-    forget.add_argument("--yes", action="store_true", help="remove it without asking first (for scripts)")
+    forget = _command(commands, "forget", _("remove the saved key (and any spare copy) from this computer"))
+    forget.add_argument("--yes", action="store_true", help=_("remove it without asking first (for scripts)"))
     _json_option(forget)
     sandbox = commands.add_parser(
-        "sandbox", parents=[_common_options()], help="run the practice Lessonspace in the foreground"
+        "sandbox", parents=[_common_options()], help=_("run the practice Lessonspace in the foreground")
     )
     sandbox.add_argument(
-        "--port", type=_port, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)"
+        "--port", type=_port, default=8765, help=_("port on 127.0.0.1 (default 8765; 0 picks a free one)")
     )
     return parser

@@ -14,6 +14,7 @@ import pytest
 from lsdesk.core.client import LessonspaceClient
 from lsdesk.core.history import History
 from lsdesk.core.keystore import MemoryKeyStore
+from lsdesk.core.language import LANGUAGE_VARIABLE, SOURCE_LANGUAGE
 from lsdesk.core.rotation import RotationJournal
 from lsdesk.sandbox import SandboxServer
 
@@ -38,6 +39,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
     for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
         os.environ[name] = str(home / name.lower())
+    # The sentences the tests compare are English, whatever language the developer's desktop speaks; the tests
+    # of the translations ask for theirs (tests/test_translated.py).
+    os.environ[LANGUAGE_VARIABLE] = SOURCE_LANGUAGE
 
 
 @pytest.hookimpl(trylast=True)

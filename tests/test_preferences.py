@@ -12,9 +12,11 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QDialogButtonBox
 
 from lsdesk.core.api_url import FROM_SETTINGS
 from lsdesk.core.preferences import (
@@ -26,7 +28,9 @@ from lsdesk.core.preferences import (
     settings_path,
 )
 from lsdesk.gui.app import SANDBOX_APPLICATION, settings_for
+from lsdesk.gui.preferences import PreferencesDialog
 from lsdesk.sandbox import DEMO_KEY
+from tests.conftest import WAIT_MS
 
 
 def run_check(config_home, *options: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -148,3 +152,55 @@ def test_a_damaged_settings_file_reads_as_no_preferences_and_never_blocks(tmp_pa
 
 def test_no_settings_file_is_no_preferences_and_no_warning(tmp_path):
     assert Preferences.load(IniSettings(tmp_path / "absent.ini")) == Preferences()
+
+
+# -- the language, chosen in Settings ---------------------------------------------------------------
+
+
+def accept_settings(qtbot, window, dialog) -> None:
+    """Press OK, as the admin does, and wait for the window to save what was chosen."""
+    with qtbot.waitSignal(window.preferences_changed, timeout=WAIT_MS):
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def test_settings_offers_the_system_s_language_then_each_language_in_its_own_words(qtbot):
+    dialog = PreferencesDialog(Preferences())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    choice = dialog.language
+    assert choice.objectName() == "languageChoice"
+    assert choice.accessibleName() == "Language"
+    assert [choice.itemText(index) for index in range(choice.count())] == ["System", "English", "Français", "Español"]
+    assert [choice.itemData(index) for index in range(choice.count())] == ["", "en", "fr", "es"]
+    assert choice.currentText() == "System"  # nothing saved: the system's language
+    assert dialog.language_note.isVisible()
+    assert dialog.language_note.text() == "Takes effect the next time lsdesk opens."
+
+
+@pytest.mark.parametrize(("saved", "shown"), [("fr", "Français"), ("es", "Español"), ("en", "English"), ("", "System")])
+def test_settings_shows_the_saved_language(open_window, settings, qtbot, saved, shown):
+    Preferences(language=saved).save(settings)
+    window = open_window()
+    dialog = window.open_preferences()
+    assert dialog.language.currentText() == shown
+    assert dialog.preferences().language == saved  # left as it is, the saved language is kept
+    dialog.reject()
+
+
+def test_choosing_espanol_and_accepting_saves_es(open_window, settings, qtbot):
+    window = open_window()
+    dialog = window.open_preferences()
+    dialog.language.setCurrentIndex(dialog.language.findText("Español"))
+    accept_settings(qtbot, window, dialog)
+    assert Preferences.load(settings).language == "es"
+    assert Preferences.load(IniSettings(Path(settings.fileName()))).language == "es"  # as the command line reads it
+    assert window.open_preferences().language.currentText() == "Español"  # and Settings shows it next time
+
+
+def test_choosing_system_saves_no_language(open_window, settings, qtbot):
+    Preferences(language="fr").save(settings)
+    window = open_window()
+    dialog = window.open_preferences()
+    dialog.language.setCurrentIndex(dialog.language.findText("System"))
+    accept_settings(qtbot, window, dialog)
+    assert Preferences.load(settings).language == ""

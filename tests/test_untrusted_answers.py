@@ -192,6 +192,6 @@ def test_a_server_trickling_bytes_cannot_hold_a_check_past_its_deadline(in_heade
         with LessonspaceClient(server.api_url, timeout=5, deadline=1.0, min_check_interval=0) as client:
             result = client.check(DEMO_KEY)
         assert result.state is State.OFFLINE
-        assert "still arriving after 1 seconds, so lsdesk stopped waiting" in result.message
+        assert "still arriving after 1 second, so lsdesk stopped waiting" in result.message
         # Both requests (hello/ and my-organisation/) were cut off, not left running.
         assert server.hung_up.acquire(timeout=10) and server.hung_up.acquire(timeout=10)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from lsdesk.core.language import _, ngettext
 from lsdesk.core.outcome import Organisation, Outcome, State, outcome
 
 if TYPE_CHECKING:
@@ -34,13 +35,14 @@ MAX_ADDRESS_CHARS = 120
 # A Retry-After longer than this is treated as this: nobody waits an hour.
 MAX_RETRY_AFTER = 300.0
 
-RETRY_SOON = "Wait a minute, then try again."
-NO_ACCESS_TITLE = "API access refused (check your plan)"
-NO_ACCESS_ADVICE = (
-    " If your organisation's Lessonspace plan no longer includes API access, a new key will not help:"
+RETRY_SOON = _("Wait a minute, then try again.")
+NO_ACCESS_TITLE = _("API access refused (check your plan)")
+NO_ACCESS_ADVICE = _(
+    "If your organisation's Lessonspace plan no longer includes API access, a new key will not help:"
     " check the plan, or ask Lessonspace's support. Otherwise paste a new API key from Lessonspace and save it."
 )
-REDACTED = "[API key]"
+# Translators: stands in for an API key wherever a server's text quoted it.
+REDACTED = _("[API key]")
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def classify_hello(reply: Reply) -> Outcome:
     if 200 <= reply.status < 300:
         body = reply.json()
         if isinstance(body, dict) and isinstance(body.get("response"), str):
-            return outcome(State.VALID, "Lessonspace accepted this key.")
+            return outcome(State.VALID, _("Lessonspace accepted this key."))
         log.warning("hello/ answered %s with a body of the wrong shape", reply.status)
         return not_lessonspace()
     return classify_error(reply)
@@ -97,22 +99,27 @@ def classify_error(reply: Reply) -> Outcome:
         if detail is None:
             log.warning("a %s came without Lessonspace's JSON body; not a refusal of the key", status)
             return filtered(status)
-        said = f' Lessonspace says: "{detail}"' if detail else ""
+        said = lessonspace_says(detail)
         if status == 403:
             # Lessonspace knew the key and refused it this access: a permission or plan problem.
             return outcome(
-                State.REJECTED, "Lessonspace refused this key access." + said + NO_ACCESS_ADVICE, title=NO_ACCESS_TITLE
+                State.REJECTED,
+                _sentences(_("Lessonspace refused this key access."), said, NO_ACCESS_ADVICE),
+                title=NO_ACCESS_TITLE,
             )
         return outcome(
             State.REJECTED,
-            "Lessonspace did not accept this key." + said + " Paste a new API key from Lessonspace and save it.",
+            _sentences(
+                _("Lessonspace did not accept this key."), said, _("Paste a new API key from Lessonspace and save it.")
+            ),
         )
     if status == 429:
         return rate_limited(retry_after_seconds(reply.headers.get("Retry-After")))
     if 500 <= status < 600:
         return outcome(
             State.SERVER_ERROR,
-            f"Lessonspace had a problem answering (error {status}). " + RETRY_SOON,
+            # Translators: {status} is the HTTP status code, such as 503.
+            _sentences(_("Lessonspace had a problem answering (error {status}).").format(status=status), RETRY_SOON),
         )
     if 300 <= status < 400:
         log.warning("the API answered with a redirect (%s); not followed", status)
@@ -124,8 +131,8 @@ def classify_error(reply: Reply) -> Outcome:
     return not_lessonspace()
 
 
-LESSONS_UNREADABLE = "Lessonspace's answer about lessons was not what lsdesk expected."
-LESSONS_REFUSED = "Lessonspace did not let this key read the organisation's lessons (perhaps not in its plan)."
+LESSONS_UNREADABLE = _("Lessonspace's answer about lessons was not what lsdesk expected.")
+LESSONS_REFUSED = _("Lessonspace did not let this key read the organisation's lessons (perhaps not in its plan).")
 
 
 def count_of_sessions(reply: Reply) -> int | Outcome:
@@ -145,7 +152,7 @@ def count_of_sessions(reply: Reply) -> int | Outcome:
         return outcome(State.UNEXPECTED, LESSONS_UNREADABLE)
     if reply.status == 403 and lessonspace_detail(reply) is not None:
         said = lessonspace_detail(reply)
-        return outcome(State.UNEXPECTED, LESSONS_REFUSED + (f' Lessonspace says: "{said}"' if said else ""))
+        return outcome(State.UNEXPECTED, _sentences(LESSONS_REFUSED, lessonspace_says(said)))
     return classify_error(reply)
 
 
@@ -157,87 +164,138 @@ def lessonspace_detail(reply: Reply) -> str | None:
     return None
 
 
+def lessonspace_says(detail: str | None) -> str:
+    """The sentence quoting Lessonspace's own words about a refusal; "" when it gave none."""
+    # Translators: {detail} is Lessonspace's own explanation, in English as it sent it.
+    return _('Lessonspace says: "{detail}"').format(detail=detail) if detail else ""
+
+
+def _sentences(*sentences: str) -> str:
+    """Whole sentences one after another, the empty ones left out."""
+    return " ".join(sentence for sentence in sentences if sentence)
+
+
 def filtered(status: int) -> Outcome:
     return outcome(
         State.UNEXPECTED,
-        f"Something between this computer and Lessonspace refused the check (error {status}), most likely a "
-        "company web filter or proxy, so your key may still work: ask your IT team to allow "
-        "api.thelessonspace.com, then try again.",
+        _(
+            # Translators: {status} is the HTTP status code, 401 or 403.
+            "Something between this computer and Lessonspace refused the check (error {status}), most likely a "
+            "company web filter or proxy, so your key may still work: ask your IT team to allow "
+            "api.thelessonspace.com, then try again."
+        ).format(status=status),
     )
 
 
 def wrong_address() -> Outcome:
     return outcome(
         State.UNEXPECTED,
-        "Nothing answers at this API address (error 404): check the API address in Settings, "
-        "or the --api-url option, then try again.",
+        _(
+            # Translators: "Settings" is lsdesk's own Settings dialog; --api-url is an option and stays as written.
+            "Nothing answers at this API address (error 404): check the API address in Settings, "
+            "or the --api-url option, then try again."
+        ),
     )
 
 
 def redirected(target: str | None = None) -> Outcome:
-    to = f" to {target}" if target else ""
+    if target:
+        answered = _(
+            # Translators: {address} is the web address the redirect pointed to.
+            "Lessonspace answered with a redirect to {address}, which lsdesk never follows, to keep your key safe."
+        ).format(address=target)
+    else:
+        answered = _("Lessonspace answered with a redirect, which lsdesk never follows, to keep your key safe.")
     return outcome(
         State.UNEXPECTED,
-        f"Lessonspace answered with a redirect{to}, which lsdesk never follows, to keep your key safe. "
-        "If you set your own API address, check it; otherwise try again later.",
+        _sentences(answered, _("If you set your own API address, check it; otherwise try again later.")),
     )
 
 
 def not_lessonspace() -> Outcome:
     return outcome(
         State.UNEXPECTED,
-        "Something other than Lessonspace answered, such as a Wi-Fi sign-in page or a company proxy. "
-        "Check that you can open websites, then try again.",
+        _(
+            "Something other than Lessonspace answered, such as a Wi-Fi sign-in page or a company proxy. "
+            "Check that you can open websites, then try again."
+        ),
     )
 
 
 def rate_limited(seconds: float | None) -> Outcome:
-    wait = f"Wait {max(1, round(seconds))} seconds" if seconds else "Wait a few seconds"
-    return outcome(
-        State.RATE_LIMITED,
-        f"Lessonspace is handling too many requests right now. {wait}, then try again.",
-        retry_after=seconds,
-    )
+    if seconds:
+        count = max(1, round(seconds))
+        message = ngettext(
+            "Lessonspace is handling too many requests right now. Wait {count} second, then try again.",
+            "Lessonspace is handling too many requests right now. Wait {count} seconds, then try again.",
+            count,
+        ).format(count=count)
+    else:
+        message = _("Lessonspace is handling too many requests right now. Wait a few seconds, then try again.")
+    return outcome(State.RATE_LIMITED, message, retry_after=seconds)
 
 
 def too_slow(deadline: float) -> Outcome:
+    count = max(1, round(deadline))
     return outcome(
         State.OFFLINE,
-        f"Lessonspace's answer was still arriving after {max(1, round(deadline))} seconds, so lsdesk stopped "
-        "waiting: check your internet connection, then try again.",
+        ngettext(
+            "Lessonspace's answer was still arriving after {count} second, so lsdesk stopped waiting: "
+            "check your internet connection, then try again.",
+            "Lessonspace's answer was still arriving after {count} seconds, so lsdesk stopped waiting: "
+            "check your internet connection, then try again.",
+            count,
+        ).format(count=count),
     )
 
 
 def network_failure(error: httpx.HTTPError, proxy: str | None = None) -> Outcome:
     import httpx
 
-    named = f" ({proxy})" if proxy else ""
-    through = f" through your proxy server{named}" if proxy else ""
+    check_connection = _("Check your internet connection, then try again.")
     if isinstance(error, httpx.ProxyError):
-        message = (
-            f"lsdesk couldn't get through your proxy server{named} to Lessonspace. "
-            "Check the proxy settings, or ask your IT team to allow api.thelessonspace.com."
-        )
+        if proxy:
+            # Translators: {proxy} is the proxy server's address, such as proxy.example.com:8080.
+            failed = _("lsdesk couldn't get through your proxy server ({proxy}) to Lessonspace.").format(proxy=proxy)
+        else:
+            failed = _("lsdesk couldn't get through your proxy server to Lessonspace.")
+        advice = _("Check the proxy settings, or ask your IT team to allow api.thelessonspace.com.")
     elif _caused_by_tls(error):
-        message = (
-            f"lsdesk couldn't make a secure connection to Lessonspace{through}. This usually means a company "
-            "proxy or firewall is in the way: ask your IT team to allow api.thelessonspace.com, or to install "
-            "the company's certificate on this computer."
+        if proxy:
+            # Translators: {proxy} is the proxy server's address, such as proxy.example.com:8080.
+            failed = _("lsdesk couldn't make a secure connection to Lessonspace through your proxy server ({proxy}).")
+            failed = failed.format(proxy=proxy)
+        else:
+            failed = _("lsdesk couldn't make a secure connection to Lessonspace.")
+        advice = _(
+            "This usually means a company proxy or firewall is in the way: ask your IT team to allow "
+            "api.thelessonspace.com, or to install the company's certificate on this computer."
         )
     elif proxy and isinstance(error, httpx.ConnectError):
-        message = (
-            f"lsdesk couldn't reach the proxy server set on this computer ({proxy}). "
-            "Check the proxy settings and your internet connection, or ask your IT team."
-        )
+        # Translators: {proxy} is the proxy server's address, such as proxy.example.com:8080.
+        failed = _("lsdesk couldn't reach the proxy server set on this computer ({proxy}).").format(proxy=proxy)
+        advice = _("Check the proxy settings and your internet connection, or ask your IT team.")
     elif isinstance(error, httpx.TimeoutException):
-        message = f"Lessonspace didn't answer in time{through}. Check your internet connection, then try again."
+        if proxy:
+            # Translators: {proxy} is the proxy server's address, such as proxy.example.com:8080.
+            failed = _("Lessonspace didn't answer in time through your proxy server ({proxy}).").format(proxy=proxy)
+        else:
+            failed = _("Lessonspace didn't answer in time.")
+        advice = check_connection
     elif isinstance(error, httpx.ConnectError):
-        message = "lsdesk couldn't connect to Lessonspace. Check your internet connection, then try again."
+        failed, advice = _("lsdesk couldn't connect to Lessonspace."), check_connection
     elif isinstance(error, httpx.DecodingError):
         return not_lessonspace()
     else:
-        message = f"The connection to Lessonspace{through} broke off. Check your internet connection, then try again."
-    return outcome(State.OFFLINE, message)
+        if proxy:
+            # Translators: {proxy} is the proxy server's address, such as proxy.example.com:8080.
+            failed = _("The connection to Lessonspace through your proxy server ({proxy}) broke off.").format(
+                proxy=proxy
+            )
+        else:
+            failed = _("The connection to Lessonspace broke off.")
+        advice = check_connection
+    return outcome(State.OFFLINE, _sentences(failed, advice))
 
 
 def _caused_by_tls(error: BaseException) -> bool:

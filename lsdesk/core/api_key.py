@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from lsdesk.core.language import _
+
 _UUID_SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 # Admins sometimes copy the whole header value from documentation.
 _HEADER_PREFIX = re.compile(r"organisation(\s+|$)", re.IGNORECASE)
 MAX_INPUT_LENGTH = 4096
+KEY_SHAPE_EXAMPLE = "1a2b3c4d-0000-1111-2222-333344445555"
 
 
 class ApiKeyInputError(ValueError):
@@ -30,20 +33,26 @@ def parse_api_key(raw: str) -> str:
     """
     if len(raw) > MAX_INPUT_LENGTH:
         raise ApiKeyInputError(
-            "That is far too long to be an API key. Copy just the key from Lessonspace and paste it again."
+            _("That is far too long to be an API key. Copy just the key from Lessonspace and paste it again.")
         )
     text = raw.strip()
     text = _HEADER_PREFIX.sub("", text, count=1)
     if not text:
-        raise ApiKeyInputError("Paste your API key first.")
+        raise ApiKeyInputError(_("Paste your API key first."))
     if any(ch.isspace() for ch in text):
-        raise ApiKeyInputError("The key contains spaces or line breaks. Copy it again from Lessonspace without them.")
+        raise ApiKeyInputError(
+            _("The key contains spaces or line breaks. Copy it again from Lessonspace without them.")
+        )
     if any(unicodedata.category(ch).startswith("C") for ch in text):
-        raise ApiKeyInputError("The key contains hidden characters. Copy it again from Lessonspace and paste it here.")
+        raise ApiKeyInputError(
+            _("The key contains hidden characters. Copy it again from Lessonspace and paste it here.")
+        )
     if not _UUID_SHAPE.fullmatch(text):
         raise ApiKeyInputError(
-            "That doesn't look like a Lessonspace API key. A key has 36 characters, "
-            "like 1a2b3c4d-0000-1111-2222-333344445555."
+            # Translators: {example} is an example of a key's shape, 1a2b3c4d-0000-1111-2222-333344445555.
+            _("That doesn't look like a Lessonspace API key. A key has 36 characters, like {example}.").format(
+                example=KEY_SHAPE_EXAMPLE
+            )
         )
     return text
 

@@ -11,12 +11,17 @@ import os
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+from lsdesk.core.language import _
+
 DEFAULT_API_URL = "https://api.thelessonspace.com/v2/"
 DEVELOPER_SETTINGS_URL = "https://www.thelessonspace.com/settings/developer"
 API_URL_ENV = "LSDESK_API_URL"
 
 
-MALFORMED = f"The API address must start with https:// and name a server, like {DEFAULT_API_URL}"
+# Translators: {example} is Lessonspace's API address, https://api.thelessonspace.com/v2/.
+MALFORMED = _("The API address must start with https:// and name a server, like {example}").format(
+    example=DEFAULT_API_URL
+)
 
 
 # A scheme such as "ftp:" or "http:", but not a host and port such as "localhost:8080".
@@ -41,7 +46,10 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-FROM_SETTINGS = "This is the API address saved in lsdesk's Settings: change it there, or empty it to use Lessonspace."
+FROM_SETTINGS = _(
+    # Translators: "Settings" is lsdesk's own Settings dialog.
+    "This is the API address saved in lsdesk's Settings: change it there, or empty it to use Lessonspace."
+)
 
 
 def resolve_api_url(override: str | None = None, *, preferred: str | None = None) -> str:
@@ -76,13 +84,15 @@ def _api_root(address: str) -> str:
     if parts.scheme not in ("https", "http") or not host or not _is_plain_text(raw):
         raise ApiUrlError(MALFORMED)
     if parts.username or parts.password or parts.query or parts.fragment:
-        raise ApiUrlError("The API address must not contain a user name, password, query or #fragment.")
+        raise ApiUrlError(_("The API address must not contain a user name, password, query or #fragment."))
     if parts.scheme == "http" and not is_loopback_host(host):
-        raise ApiUrlError("lsdesk only sends your key over a secure https:// connection. Use an https:// API address.")
+        raise ApiUrlError(
+            _("lsdesk only sends your key over a secure https:// connection. Use an https:// API address.")
+        )
     try:
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        raise ApiUrlError("The API address has an invalid port number.") from None
+        raise ApiUrlError(_("The API address has an invalid port number.")) from None
     path = parts.path.rstrip("/") + "/"
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 

@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from lsdesk.core.language import _
 from lsdesk.core.small_file import replace_atomically
 
 BACKGROUND = "--background"
@@ -60,11 +61,13 @@ class Autostart:
 
             agent = {"Label": LAUNCH_AGENT, "ProgramArguments": self.command, "RunAtLoad": True}
             return plistlib.dumps(agent).decode("utf-8")
+        # Translators: what the sign-in entry does, as the desktop's list of startup programs shows it.
+        comment = _("Watch the Lessonspace API key from the system tray")
         return (
             "[Desktop Entry]\n"
             "Type=Application\n"
             "Name=lsdesk\n"
-            "Comment=Watch the Lessonspace API key from the system tray\n"
+            f"Comment={' '.join(comment.split())}\n"
             f"Exec={_desktop_exec(self.command)}\n"
             "Icon=lsdesk\n"
             "Terminal=false\n"

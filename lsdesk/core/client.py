@@ -53,6 +53,7 @@ from lsdesk.core.answers import (
 )
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.api_url import is_loopback_host
+from lsdesk.core.language import _
 from lsdesk.core.outcome import Organisation, Outcome, State, outcome
 
 if TYPE_CHECKING:
@@ -76,8 +77,8 @@ MIN_CHECK_INTERVAL = 1.0
 # Organisations remembered per client, for keys checked again.
 _KNOWN_ORGANISATIONS = 32
 
-STOPPED = "The check was stopped before Lessonspace answered."
-NOT_A_KEY = (
+STOPPED = _("The check was stopped before Lessonspace answered.")
+NOT_A_KEY = _(
     "lsdesk did not send this key: it is not shaped like a Lessonspace API key. "
     "Paste your key from Lessonspace again and save it."
 )

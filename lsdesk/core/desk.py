@@ -21,6 +21,7 @@ from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
 from lsdesk.core.keystore import KeyStore, KeyStoreError
+from lsdesk.core.language import _
 from lsdesk.core.lessons import LessonsSince
 from lsdesk.core.outcome import Outcome, State, outcome
 from lsdesk.core.places import CHECKLISTS_FOLDER, Checklists
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 
 # States of a check that are about the saved key itself: no question about lessons follows them.
 KEY_ITSELF = frozenset({State.REJECTED, State.NOT_SET, State.NO_STORAGE, State.BAD_INPUT, State.UNFINISHED})
-SINCE_UNKNOWN = (
+SINCE_UNKNOWN = _(
     "lsdesk doesn't know when this key was saved (it was saved before lsdesk noted dates), "
     "so it can't count the lessons since. Saving or rotating the key starts its date."
 )
@@ -165,7 +166,7 @@ class KeyDesk:
         except KeyStoreError as error:  # the keychain failed between the check and now
             return error.outcome, None
         if key is None:
-            return outcome(State.NOT_SET, "No key is saved any more."), None
+            return outcome(State.NOT_SET, _("No key is saved any more.")), None
         return checked, self.client.lessons_since(key, checked.organisation.id, since)
 
     def read_saved_key(self) -> str | Outcome:
@@ -175,7 +176,7 @@ class KeyDesk:
         except KeyStoreError as error:
             return error.outcome
         if key is None:
-            return outcome(State.NOT_SET, "No key is saved, so there is nothing to copy.")
+            return outcome(State.NOT_SET, _("No key is saved, so there is nothing to copy."))
         log.info("the saved key of profile %s was read to be copied", self.profile)
         return key
 
@@ -203,9 +204,12 @@ class KeyDesk:
             lock.release()
         result = outcome(
             State.NOT_SET,
-            f"The saved key was removed from {self.store.description}. "
-            "Paste your organisation's key and save it to use lsdesk again.",
-            title="API key removed",
+            _(
+                # Translators: {store} is where the key was kept, such as "Windows Credential Manager" or
+                # "your macOS Keychain".
+                "The saved key was removed from {store}. Paste your organisation's key and save it to use lsdesk again."
+            ).format(store=self.store.description),
+            title=_("API key removed"),
         )
         self.history.record("forget", self.profile, result)
         return result

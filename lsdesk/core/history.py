@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from lsdesk.core.language import _
 from lsdesk.core.outcome import Outcome, State
 from lsdesk.core.store_words import WORDS
 
@@ -220,22 +221,24 @@ def _is_short_text(value: object) -> bool:
 
 # What a check found, or why an action was not done, in a few words (the history, the organisation list).
 RESULT_WORDS = {
-    "valid": "valid",
-    "rejected": "rejected by Lessonspace",
-    "rate_limited": "Lessonspace was busy",
-    "server_error": "Lessonspace had a problem",
-    "offline": "couldn't reach Lessonspace",
-    "unexpected": "unexpected reply",
-    "not_set": "no key saved",
-    "no_storage": f"{WORDS.short} problem",
-    "bad_input": "nothing was changed",
-    "unfinished": "lsdesk could not finish",
+    # Translators: what a check of the key found, in a few words: "Checked: valid".
+    "valid": _("valid"),
+    "rejected": _("rejected by Lessonspace"),
+    "rate_limited": _("Lessonspace was busy"),
+    "server_error": _("Lessonspace had a problem"),
+    "offline": _("couldn't reach Lessonspace"),
+    "unexpected": _("unexpected reply"),
+    "not_set": _("no key saved"),
+    # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+    "no_storage": _("{store} problem").format(store=WORDS.short),
+    "bad_input": _("nothing was changed"),
+    "unfinished": _("lsdesk could not finish"),
 }
 # action: (the state that means it was done, said then; said when Lessonspace refused; said otherwise)
 _ACTIONS = {
-    "save": ("valid", "Saved a new key: valid", "Save refused by Lessonspace", "Not saved"),
-    "rotate": ("valid", "Rotated: valid", "Rotation refused by Lessonspace", "Not rotated"),
-    "forget": ("not_set", "Removed the saved key", "Not removed", "Not removed"),
+    "save": ("valid", _("Saved a new key: valid"), _("Save refused by Lessonspace"), _("Not saved")),
+    "rotate": ("valid", _("Rotated: valid"), _("Rotation refused by Lessonspace"), _("Not rotated")),
+    "forget": ("not_set", _("Removed the saved key"), _("Not removed"), _("Not removed")),
 }
 
 
@@ -270,9 +273,12 @@ def write_csv(file: TextIO, entries: list[HistoryEntry]) -> None:
 def how_far_back(entries: list[HistoryEntry]) -> str:
     """A sentence for an export: how far back the history reaches, and why no further."""
     if not entries:
-        return "The history holds nothing yet."
+        return _("The history holds nothing yet.")
     oldest = min(entry.at for entry in entries).astimezone().isoformat(timespec="seconds")
-    return f"The history reaches back to {oldest}; lsdesk keeps about its last {MAX_BYTES // 1024} KiB."
+    # Translators: {oldest} is a time in ISO 8601 (2026-12-01T09:00:00+01:00), {size} a number of kibibytes.
+    return _("The history reaches back to {oldest}; lsdesk keeps about its last {size} KiB.").format(
+        oldest=oldest, size=MAX_BYTES // 1024
+    )
 
 
 def describe(entry: HistoryEntry) -> str:
@@ -285,8 +291,17 @@ def what_happened(entry: HistoryEntry) -> str:
     result = RESULT_WORDS.get(entry.state, entry.state)
     if entry.action in _ACTIONS:
         done_state, done, refused, not_done = _ACTIONS[entry.action]
-        what = done if entry.state == done_state else refused if entry.state == "rejected" else f"{not_done}: {result}"
+        if entry.state == done_state:
+            what = done
+        elif entry.state == "rejected":
+            what = refused
+        else:
+            # Translators: an action that was not done, and why: "Not saved: Lessonspace was busy".
+            what = _("{not_done}: {result}").format(not_done=not_done, result=result)
     else:
-        what = f"Checked: {result}"
-    ending = f", key ending {entry.key_ending}" if entry.key_ending else ""
-    return f"{what}{ending}"
+        # Translators: {result} is what a check of the key found, in a few words: "Checked: valid".
+        what = _("Checked: {result}").format(result=result)
+    if not entry.key_ending:
+        return what
+    # Translators: {what} is what a history entry records ("Checked: valid"); {ending} the key's last four characters.
+    return _("{what}, key ending {ending}").format(what=what, ending=entry.key_ending)

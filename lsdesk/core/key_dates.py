@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lsdesk.core.language import _, ngettext
 from lsdesk.core.outcome import Organisation
 from lsdesk.core.small_file import read_plain_file, replace_atomically
 
@@ -130,21 +131,36 @@ def rotation_reminder(saved_at: datetime | None, every_days: int, now: datetime 
     due = rotation_due_in(saved_at, every_days, now)
     if due is None or due > 0:
         return None
-    return (
-        f"This key is {age_in_days(saved_at, now)} days old, and keys are to be replaced every {every_days} days "
-        "(Settings). Rotating now takes a minute."
-    )
+    return _(
+        # Translators: {age} and {period} are numbers of days ("95 days", "90 days"), each translated on its own;
+        # "Settings" is lsdesk's own Settings dialog, where the rotation policy is chosen.
+        "This key is {age} old, and keys are to be replaced every {period} (Settings). Rotating now takes a minute."
+    ).format(age=_days(age_in_days(saved_at, now)), period=_days(every_days))
+
+
+def _days(count: int) -> str:
+    # Translators: a number of days, put into a longer sentence: "This key is 95 days old".
+    return ngettext("{count} day", "{count} days", count).format(count=count)
 
 
 def describe_age(saved_at: datetime | None, every_days: int, now: datetime | None = None) -> str:
     """The key's age in words, with the rotation reminder when one is near: the window's details line."""
     age = age_in_days(saved_at, now)
     if age is None:
-        return "Age unknown (saved before lsdesk noted it)"
-    said = "Saved today" if age == 0 else "Saved yesterday" if age == 1 else f"Saved {age} days ago"
+        return _("Age unknown (saved before lsdesk noted it)")
+    if age == 0:
+        said = _("Saved today")
+    elif age == 1:
+        said = _("Saved yesterday")
+    else:
+        said = ngettext("Saved {count} day ago", "Saved {count} days ago", age).format(count=age)
     due = rotation_due_in(saved_at, every_days, now)
     if due is None or due > ROTATION_WARNING_DAYS:
         return said
     if due <= 0:
-        return f"{said}: rotation due now"
-    return f"{said}: rotation due in {due} day{'s' if due != 1 else ''}"
+        # Translators: {saved} says when the key was saved: "Saved 95 days ago".
+        return _("{saved}: rotation due now").format(saved=said)
+    # Translators: {saved} says when the key was saved: "Saved 80 days ago".
+    return ngettext("{saved}: rotation due in {count} day", "{saved}: rotation due in {count} days", due).format(
+        saved=said, count=due
+    )

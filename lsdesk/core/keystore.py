@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from lsdesk.core.keychain_deadline import KeychainCancelled, KeychainLane, KeychainTimeout
+from lsdesk.core.language import _, ngettext
 from lsdesk.core.outcome import Outcome, State, outcome
 from lsdesk.core.store_words import WORDS
 
@@ -51,12 +52,21 @@ KEYRING_TIMEOUT_ENV = "LSDESK_KEYRING_TIMEOUT"
 # After this long a call counts as waiting (for an unlock prompt, say), and the caller hears of it.
 WAITING_AFTER_S = 0.75
 
-KEYRING_WAITING_TITLE = f"Waiting for your {WORDS.short}"
-KEYRING_WAITING_MESSAGE = f"If your computer asks for your {WORDS.short}'s password, enter it; or press Cancel."
-KEYRING_STOPPED_TITLE = f"Stopped waiting for your {WORDS.short}"
-KEYRING_STOPPED_MESSAGE = f"Nothing was changed. {WORDS.unlock}"
+# Translators: {store} is the credential store's short name: "keyring" (Linux), "Keychain" (macOS) or
+# "Credential Manager" (Windows).
+KEYRING_WAITING_TITLE = _("Waiting for your {store}").format(store=WORDS.short)
+# Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager");
+# "Cancel" is the name of lsdesk's button that stops the wait.
+KEYRING_WAITING_MESSAGE = _("If your computer asks for your {store}'s password, enter it; or press Cancel.").format(
+    store=WORDS.short
+)
+# Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+KEYRING_STOPPED_TITLE = _("Stopped waiting for your {store}").format(store=WORDS.short)
+# Translators: {how_to_unlock} is a sentence saying how to unlock the credential store on this system.
+KEYRING_STOPPED_MESSAGE = _("Nothing was changed. {how_to_unlock}").format(how_to_unlock=WORDS.unlock)
 
-NO_SECURE_STORAGE = f"This computer has no secure password storage lsdesk can use. {WORDS.missing}"
+# Translators: {why} is a sentence saying why no credential store could be used on this system, and what to do.
+NO_SECURE_STORAGE = _("This computer has no secure password storage lsdesk can use. {why}").format(why=WORDS.missing)
 
 
 class KeyStoreError(Exception):
@@ -82,7 +92,7 @@ class KeyStore(Protocol):
 def check_profile_name(profile: str) -> str:
     """Profile names become credential-store entries; keep them plain."""
     if not _PROFILE_SHAPE.fullmatch(profile):
-        raise ValueError("A profile name uses only letters, digits, dots, dashes and underscores (at most 64).")
+        raise ValueError(_("A profile name uses only letters, digits, dots, dashes and underscores (at most 64)."))
     return profile
 
 
@@ -104,7 +114,12 @@ def keyring_timeout(environ: dict[str, str] | os._Environ = os.environ) -> float
     except ValueError:
         seconds = float("nan")
     if not 0 < seconds <= 3600:
-        raise ValueError(f"{KEYRING_TIMEOUT_ENV} must be a number of seconds between 0 and 3600, such as 30.")
+        raise ValueError(
+            # Translators: {variable} is the environment variable's name, LSDESK_KEYRING_TIMEOUT.
+            _("{variable} must be a number of seconds between 0 and 3600, such as 30.").format(
+                variable=KEYRING_TIMEOUT_ENV
+            )
+        )
     return seconds
 
 
@@ -232,12 +247,23 @@ class SystemKeyStore:
                 cancelled=attention.cancelled,
             )
         except KeychainTimeout:
+            # A fraction of a second counts as many, as English has it ("0.5 seconds").
+            count = int(self._timeout) if float(self._timeout).is_integer() else 2
             raise KeyStoreError(
                 outcome(
                     State.NO_STORAGE,
-                    f"Your {WORDS.short} did not answer within {self._timeout:g} seconds. "
-                    f"Unlock your {WORDS.short} if it asks for your password, then try again.",
-                    title=f"Your {WORDS.short} did not answer",
+                    ngettext(
+                        # Translators: {store} is the credential store's short name ("keyring", "Keychain",
+                        # "Credential Manager"), {seconds} a number of seconds such as 30.
+                        "Your {store} did not answer within {seconds} second. "
+                        "Unlock your {store} if it asks for your password, then try again.",
+                        "Your {store} did not answer within {seconds} seconds. "
+                        "Unlock your {store} if it asks for your password, then try again.",
+                        count,
+                    ).format(store=WORDS.short, seconds=f"{self._timeout:g}"),
+                    # Translators: {store} is the credential store's short name ("keyring", "Keychain",
+                    # "Credential Manager").
+                    title=_("Your {store} did not answer").format(store=WORDS.short),
                 )
             ) from None
         except KeychainCancelled:
@@ -260,7 +286,8 @@ class SystemKeyStore:
 class MemoryKeyStore:
     """Keys kept in this process only: the sandbox's store."""
 
-    description = "memory only (sandbox: nothing is saved)"
+    # Translators: where the sandbox keeps a key, after "Saved in".
+    description = _("memory only (sandbox: nothing is saved)")
 
     def __init__(self) -> None:
         self._keys: dict[str, str] = {}
@@ -324,15 +351,22 @@ def describe_backend(backend: KeyringBackend) -> str:
     """Where the key is kept, in words a user recognises."""
     name = _backend_name(backend)
     for marker, words in (
-        ("SecretService", "your desktop's keyring (Secret Service)"),
-        ("macOS", "your macOS Keychain"),
-        ("Windows", "Windows Credential Manager"),
-        ("kwallet", "KDE Wallet"),
-        ("chainer", "your computer's credential store"),
+        # Translators: where the key is kept on Linux, after "Saved in"; Secret Service is the standard's name.
+        ("SecretService", _("your desktop's keyring (Secret Service)")),
+        # Translators: where the key is kept on macOS, after "Saved in".
+        ("macOS", _("your macOS Keychain")),
+        # Translators: where the key is kept on Windows, after "Saved in".
+        ("Windows", _("Windows Credential Manager")),
+        # Translators: where the key is kept on KDE Plasma, after "Saved in".
+        ("kwallet", _("KDE Wallet")),
+        # Translators: where the key is kept, after "Saved in", when lsdesk cannot name the store.
+        ("chainer", _("your computer's credential store")),
     ):
         if marker.lower() in name.lower():
             return words
-    return f"your computer's credential store ({name})"
+    # Translators: where the key is kept, after "Saved in"; {backend} is a technical name, such as
+    # keyring.backends.libsecret.Keyring.
+    return _("your computer's credential store ({backend})").format(backend=name)
 
 
 def _backend_name(backend: KeyringBackend) -> str:
@@ -357,6 +391,7 @@ def _translated_errors(action: str) -> Iterator[None]:
 def _store_failure(error: Exception, action: str) -> Outcome:
     from keyring import errors
 
+    store = WORDS.short
     if isinstance(error, errors.KeyringLocked):
         return outcome(State.NO_STORAGE, WORDS.unlock, title=WORDS.locked_title())
     if isinstance(error, errors.NoKeyringError):
@@ -364,18 +399,37 @@ def _store_failure(error: Exception, action: str) -> Outcome:
     if isinstance(error, errors.InitError):
         return outcome(
             State.NO_STORAGE,
-            f"Your {WORDS.short} could not be opened. Sign out of your computer and back in, then try again.",
-            title=f"Can't open your {WORDS.short}",
+            # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+            _("Your {store} could not be opened. Sign out of your computer and back in, then try again.").format(
+                store=store
+            ),
+            # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+            title=_("Can't open your {store}").format(store=store),
         )
     if isinstance(error, errors.PasswordSetError):
         return outcome(
             State.NO_STORAGE,
-            f"Your {WORDS.short} refused to store the key. {WORDS.unlock}",
-            title=f"Can't save to your {WORDS.short}",
+            # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential
+            # Manager"), {how_to_unlock} a sentence saying how to unlock it.
+            _("Your {store} refused to store the key. {how_to_unlock}").format(store=store, how_to_unlock=WORDS.unlock),
+            # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+            title=_("Can't save to your {store}").format(store=store),
         )
+    went_wrong = {
+        # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+        "read": _("Something went wrong while lsdesk tried to read the key in your {store}."),
+        # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+        "save": _("Something went wrong while lsdesk tried to save the key in your {store}."),
+        # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+        "delete": _("Something went wrong while lsdesk tried to delete the key in your {store}."),
+    }.get(
+        action,
+        # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+        _("Something went wrong while lsdesk used the key in your {store}."),
+    )
     return outcome(
         State.NO_STORAGE,
-        f"Something went wrong while lsdesk tried to {action} the key in your {WORDS.short}. "
-        "Try again; if it keeps happening, restart your computer.",
-        title=f"Problem with your {WORDS.short}",
+        went_wrong.format(store=store) + " " + _("Try again; if it keeps happening, restart your computer."),
+        # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+        title=_("Problem with your {store}").format(store=store),
     )

@@ -158,7 +158,7 @@ def pseudo(message: str) -> str:
         index += 1
     if not letters:
         return message
-    return "".join(out) + " " + "·" * max(2, round(letters * 0.4))
+    return "".join(out) + " " + "·" * max(2, round(len(message) * 0.4))
 
 
 def _kept_until(message: str, index: int) -> int:

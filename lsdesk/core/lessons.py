@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from lsdesk.core.language import _, ngettext
 from lsdesk.core.outcome import Outcome
 
 
@@ -32,14 +33,23 @@ class LessonsSince:
         when = _when(self.since)
         if self.count is None:
             reason = self.problem.message if self.problem else ""
-            return f"lsdesk couldn't tell whether lessons have started since {when}. {reason}".strip()
+            # Translators: {when} is a date and time, such as "01 Dec 2026, 09:00".
+            unknown = _("lsdesk couldn't tell whether lessons have started since {when}.").format(when=when)
+            return f"{unknown} {reason}".strip()
         if self.count == 0:
-            return (
-                f"No lessons have started since {when}. If lessons were planned since then, check that every place "
+            return _(
+                # Translators: {when} is a date and time, such as "01 Dec 2026, 09:00".
+                "No lessons have started since {when}. If lessons were planned since then, check that every place "
                 "that uses the key has the one saved here."
-            )
-        lessons = "1 lesson has" if self.count == 1 else f"{self.count} lessons have"
-        return f"{lessons} started since {when}. If the old key no longer works, they were launched with the new one."
+            ).format(when=when)
+        return ngettext(
+            # Translators: {when} is a date and time, such as "01 Dec 2026, 09:00".
+            "{count} lesson has started since {when}. If the old key no longer works, they were launched with the "
+            "new one.",
+            "{count} lessons have started since {when}. If the old key no longer works, they were launched with the "
+            "new one.",
+            self.count,
+        ).format(count=self.count, when=when)
 
     def to_json(self) -> dict:
         return {

@@ -12,7 +12,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROBLEM_IN_LSDESK = (
+from lsdesk.core.language import _
+
+PROBLEM_IN_LSDESK = _(
+    # Translators: -v is the command line's option for technical detail: it stays as written.
     "lsdesk could not finish because of a problem in lsdesk itself, so the key's validity is unknown; "
     "run the command again with -v and send the output to whoever supports you."
 )
@@ -21,21 +24,36 @@ PROBLEM_IN_LSDESK = (
 def describe_local_problem(error: OSError) -> str:
     """One plain sentence saying which file or folder to fix, and how."""
     if not error.filename:
-        return (
-            f"lsdesk could not finish because this computer refused an operation ({error.strerror or 'unknown error'}),"
+        return _(
+            # Translators: {reason} is the operating system's description of the error, such as "Permission denied";
+            # -v is the command line's option for technical detail and stays as written.
+            "lsdesk could not finish because this computer refused an operation ({reason}),"
             " so the key's validity is unknown; try again, or run the command with -v for detail."
-        )
+        ).format(reason=error.strerror or _("unknown error"))
     path = Path(os.fsdecode(error.filename))
     if isinstance(error, IsADirectoryError):
-        return f"lsdesk needs {path} to be a file but it is a folder; remove that folder, then try again."
+        # Translators: {path} is a file's path on this computer.
+        return _("lsdesk needs {path} to be a file but it is a folder; remove that folder, then try again.").format(
+            path=path
+        )
     if isinstance(error, NotADirectoryError):
         blocker = _first_file_on_the_way(path)
-        return f"lsdesk needs {blocker} to be a folder but it is a file; move that file away, then try again."
+        # Translators: {path} is a folder's path on this computer.
+        return _("lsdesk needs {path} to be a folder but it is a file; move that file away, then try again.").format(
+            path=blocker
+        )
     existing = _nearest_existing(path)
     owner = _owner_of(existing)
     if isinstance(error, PermissionError) and owner is not None and owner != _me():
-        return f"lsdesk cannot write to {existing}, which belongs to {owner}; make your user its owner, then try again."
-    return f"lsdesk could not use {path} ({error.strerror}); check that it is yours and writable, then try again."
+        return _(
+            # Translators: {path} is a file's or folder's path on this computer, {owner} a user name.
+            "lsdesk cannot write to {path}, which belongs to {owner}; make your user its owner, then try again."
+        ).format(path=existing, owner=owner)
+    # Translators: {path} is a file's or folder's path on this computer, {reason} the operating system's description
+    # of the error, such as "Permission denied".
+    return _("lsdesk could not use {path} ({reason}); check that it is yours and writable, then try again.").format(
+        path=path, reason=error.strerror
+    )
 
 
 def _first_file_on_the_way(path: Path) -> Path:
@@ -74,4 +92,5 @@ def _user_name(uid: int) -> str | None:
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
-        return f"the user with id {uid}"
+        # Translators: the owner of a file, where the system has no name for that user; {uid} is a number.
+        return _("the user with id {uid}").format(uid=uid)

@@ -9,6 +9,7 @@ organisation lookup must never let another organisation's key through.
 
 from __future__ import annotations
 
+from lsdesk.core.language import _
 from lsdesk.core.outcome import Organisation, Outcome, State, outcome
 
 _NOT_A_WORKING_KEY = frozenset({State.REJECTED, State.BAD_INPUT, State.NOT_SET})
@@ -18,7 +19,7 @@ def other_organisation(saved: Outcome, new: Outcome, action: str) -> Outcome | N
     """None if the new key may replace the saved one; else why the admin must confirm first.
 
     `saved` is a check of the saved key, `new` a valid check of the new key,
-    `action` the verb the admin confirms with ("Save", "Rotate").
+    `action` the button the admin confirms with: "Save" or "Rotate" (the English name, which says which).
 
     The rule:
     - both organisations known and the same: go ahead;
@@ -37,35 +38,43 @@ def other_organisation(saved: Outcome, new: Outcome, action: str) -> Outcome | N
         if old_org.id == new_org.id:
             return None
         return _ask(
-            f"The new key belongs to {new_org.describe()}, not {old_org.describe()}.",
+            # Translators: {new} and {saved} are organisations, such as "Northside Tutors (id 42)".
+            _("The new key belongs to {new}, not {saved}.").format(new=new_org.describe(), saved=old_org.describe()),
             action,
             new,
-            title="This key is for another organisation",
+            title=_("This key is for another organisation"),
         )
-    return _ask(_unknown(old_org, new_org), action, new, title="This key may be for another organisation")
+    return _ask(_unknown(old_org, new_org), action, new, title=_("This key may be for another organisation"))
 
 
 def _unknown(old_org: Organisation | None, new_org: Organisation | None) -> str:
     if old_org is not None:
-        return (
-            "lsdesk could not find out which organisation the new key belongs to, "
-            f"so it may not be for {old_org.describe()}."
-        )
+        return _(
+            # Translators: {organisation} is an organisation, such as "Northside Tutors (id 42)".
+            "lsdesk could not find out which organisation the new key belongs to, so it may not be for {organisation}."
+        ).format(organisation=old_org.describe())
     if new_org is not None:
-        return (
+        return _(
+            # Translators: {organisation} is an organisation, such as "Northside Tutors (id 42)".
             "lsdesk could not find out which organisation the saved key belongs to, "
-            f"so the new key, for {new_org.describe()}, may be another organisation's."
-        )
-    return (
+            "so the new key, for {organisation}, may be another organisation's."
+        ).format(organisation=new_org.describe())
+    return _(
         "lsdesk could not find out which organisations these keys belong to, "
         "so the new key may be another organisation's."
     )
 
 
 def _ask(sentence: str, action: str, new: Outcome, *, title: str) -> Outcome:
+    if action == "Save":
+        # Translators: "Save" is the name of lsdesk's button that saves the key: write it as the button reads.
+        only_if = _("Save only if you mean to switch organisations.")
+    else:
+        # Translators: "Rotate" is the name of lsdesk's button that rotates the key: write it as the button reads.
+        only_if = _("Rotate only if you mean to switch organisations.")
     return outcome(
         State.BAD_INPUT,
-        f"{sentence} Nothing was changed. {action} only if you mean to switch organisations.",
+        " ".join([sentence, _("Nothing was changed."), only_if]),
         title=title,
         organisation=new.organisation,
         key_ending=new.key_ending,

@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from lsdesk.core.language import _
+
 
 class State(enum.Enum):
     VALID = "valid"
@@ -55,13 +57,16 @@ _EXIT_CODES = {
 # `lsdesk --help` prints and the README's table is tested against.
 EXIT_INTERRUPTED = 130
 EXIT_CODE_MEANINGS = {
-    0: "the key is valid / done",
-    1: "Lessonspace rejected the key (rotate: the new key, or the saved key is no longer valid)",
-    2: "bad input or usage (save, rotate: also a key for another organisation without --allow-other-organisation)",
-    3: "no key saved, or no secure storage on this computer (locked, or no answer in time)",
-    4: "offline, rate limited, server error or unexpected reply",
-    5: "lsdesk could not finish (a problem on this computer or in lsdesk): the key's validity is unknown",
-    EXIT_INTERRUPTED: "stopped with Ctrl-C",
+    # Translators: what an exit code of the command line means, under "exit codes:" in `lsdesk --help`.
+    0: _("the key is valid / done"),
+    # Translators: "rotate" is the command's name and stays as written.
+    1: _("Lessonspace rejected the key (rotate: the new key, or the saved key is no longer valid)"),
+    # Translators: "save" and "rotate" are commands, --allow-other-organisation an option: they stay as written.
+    2: _("bad input or usage (save, rotate: also a key for another organisation without --allow-other-organisation)"),
+    3: _("no key saved, or no secure storage on this computer (locked, or no answer in time)"),
+    4: _("offline, rate limited, server error or unexpected reply"),
+    5: _("lsdesk could not finish (a problem on this computer or in lsdesk): the key's validity is unknown"),
+    EXIT_INTERRUPTED: _("stopped with Ctrl-C"),
 }
 assert set(_EXIT_CODES.values()) <= EXIT_CODE_MEANINGS.keys()
 
@@ -77,7 +82,11 @@ class Organisation:
     name: str | None = None
 
     def describe(self) -> str:
-        return f"{self.name} (id {self.id})" if self.name else f"Organisation id {self.id}"
+        if self.name:
+            # Translators: an organisation, as Lessonspace names it, and its number there: "Northside Tutors (id 42)".
+            return _("{name} (id {id})").format(name=self.name, id=self.id)
+        # Translators: an organisation whose name is not known, by its number in Lessonspace.
+        return _("Organisation id {id}").format(id=self.id)
 
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name}
@@ -121,16 +130,16 @@ class Outcome:
 # Headlines for each state, as the badge shows them. A few failures (a locked
 # keychain, say) use their own headline; these are the defaults.
 TITLES = {
-    State.VALID: "Valid API key (no changes required)",
-    State.REJECTED: "Invalid API key (new API key required)",
-    State.RATE_LIMITED: "Lessonspace is busy, try again shortly",
-    State.SERVER_ERROR: "Lessonspace had a problem",
-    State.OFFLINE: "Can't reach Lessonspace",
-    State.UNEXPECTED: "Unexpected reply from Lessonspace",
-    State.NOT_SET: "No API key saved",
-    State.NO_STORAGE: "No secure storage on this computer",
-    State.BAD_INPUT: "That doesn't look like an API key",
-    State.UNFINISHED: "lsdesk could not finish",
+    State.VALID: _("Valid API key (no changes required)"),
+    State.REJECTED: _("Invalid API key (new API key required)"),
+    State.RATE_LIMITED: _("Lessonspace is busy, try again shortly"),
+    State.SERVER_ERROR: _("Lessonspace had a problem"),
+    State.OFFLINE: _("Can't reach Lessonspace"),
+    State.UNEXPECTED: _("Unexpected reply from Lessonspace"),
+    State.NOT_SET: _("No API key saved"),
+    State.NO_STORAGE: _("No secure storage on this computer"),
+    State.BAD_INPUT: _("That doesn't look like an API key"),
+    State.UNFINISHED: _("lsdesk could not finish"),
 }
 
 

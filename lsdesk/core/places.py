@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from lsdesk.core.language import _, ngettext
 from lsdesk.core.small_file import read_plain_file, replace_atomically
 
 log = logging.getLogger(__name__)
@@ -67,24 +68,54 @@ PRESETS = {
             "teachworks",
             "Teachworks",
             "subdomain",
-            "Account & Settings > Integrations & Add-ons > Settings under Lessonspace Integration > "
-            "paste into API Key > submit",
+            _(
+                # Translators: where the key goes in Teachworks, step by step. The menu and button names are
+                # Teachworks' own, which is in English: keep them as written.
+                "Account & Settings > Integrations & Add-ons > Settings under Lessonspace Integration > "
+                "paste into API Key > submit"
+            ),
         ),
         Preset(
             "moodle",
-            "Moodle (Lessonspace plugin)",
+            # Translators: a kind of place that uses the key: a Moodle site with Lessonspace's plugin.
+            _("Moodle (Lessonspace plugin)"),
             "site",
-            "Site administration > Plugins > Activity modules > Lessonspace > paste into API key > Save changes",
+            # Translators: where the key goes in Moodle, step by step. The menu and button names are Moodle's
+            # own: write them as Moodle shows them in your language.
+            _("Site administration > Plugins > Activity modules > Lessonspace > paste into API key > Save changes"),
         ),
         Preset(
             "amelia",
-            "Amelia booking (WordPress)",
+            # Translators: a kind of place that uses the key: the Amelia booking plugin of a WordPress site.
+            _("Amelia booking (WordPress)"),
             "site",
-            "Amelia > Settings > Integrations > Lessonspace > paste the API key > Save",
+            # Translators: where the key goes in Amelia, step by step. The menu and button names are Amelia's
+            # own: write them as Amelia shows them in your language.
+            _("Amelia > Settings > Integrations > Lessonspace > paste the API key > Save"),
         ),
-        Preset("pipedream", "Pipedream", None, "Accounts > Lessonspace > Reconnect, paste the new API key"),
-        Preset("composio", "Composio", None, "Connected accounts > Lessonspace > update the API key"),
-        Preset("other", "Other", "site", "Open it where the Lessonspace API key is kept and paste the new one"),
+        Preset(
+            "pipedream",
+            "Pipedream",
+            None,
+            # Translators: where the key goes in Pipedream, step by step. The menu and button names are
+            # Pipedream's own, which is in English: keep them as written.
+            _("Accounts > Lessonspace > Reconnect, paste the new API key"),
+        ),
+        Preset(
+            "composio",
+            "Composio",
+            None,
+            # Translators: where the key goes in Composio, step by step. The menu names are Composio's own,
+            # which is in English: keep them as written.
+            _("Connected accounts > Lessonspace > update the API key"),
+        ),
+        Preset(
+            "other",
+            # Translators: a kind of place that uses the key, for any the list does not name.
+            _("Other"),
+            "site",
+            _("Open it where the Lessonspace API key is kept and paste the new one"),
+        ),
     )
 }
 
@@ -116,17 +147,17 @@ class Place:
 def make_place(kind: str, given: str = "", *, name: str = "", note: str = "") -> Place:
     """A place from what the admin typed. Raises ValueError with a sentence for anything lsdesk cannot use."""
     if kind not in PRESETS:
-        raise ValueError("Choose where the key is used from the list.")
+        raise ValueError(_("Choose where the key is used from the list."))
     preset = PRESETS[kind]
     name = _text(name) or (preset.label if kind != "other" else "")
     if not name:
-        raise ValueError("Give the place a name, such as the website or tool it is.")
+        raise ValueError(_("Give the place a name, such as the website or tool it is."))
     given = given.strip()
     if preset.asks == "subdomain":
         given = given.lower().removeprefix("https://").removesuffix("/").removesuffix(".teachworks.com")
         if not _SUBDOMAIN.fullmatch(given):
             raise ValueError(
-                "Type your company's Teachworks address: the part before .teachworks.com, such as democompany."
+                _("Type your company's Teachworks address: the part before .teachworks.com, such as democompany.")
             )
     elif preset.asks == "site" and (given or kind != "other"):
         given = check_site_address(given)
@@ -140,11 +171,11 @@ def check_site_address(typed: str) -> str:
         text = f"https://{text}"
     parts = urlsplit(text)
     if not parts.hostname or " " in text or len(text) > LONGEST_TEXT:
-        raise ValueError("Type the site's address, such as https://moodle.example.org.")
+        raise ValueError(_("Type the site's address, such as https://moodle.example.org."))
     if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in _LOOPBACK):
-        raise ValueError("Use the site's https:// address: lsdesk does not open plain http:// sites.")
+        raise ValueError(_("Use the site's https:// address: lsdesk does not open plain http:// sites."))
     if parts.query or parts.fragment:
-        raise ValueError("Type only the site's address, without anything after ? or #.")
+        raise ValueError(_("Type only the site's address, without anything after ? or #."))
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
@@ -152,7 +183,13 @@ def _text(typed: str) -> str:
     """Typed text on one line, at most LONGEST_TEXT characters."""
     one_line = " ".join(typed.split())
     if len(one_line) > LONGEST_TEXT:
-        raise ValueError(f"Keep names and notes under {LONGEST_TEXT} characters.")
+        raise ValueError(
+            ngettext(
+                "Keep names and notes under {count} character.",
+                "Keep names and notes under {count} characters.",
+                LONGEST_TEXT,
+            ).format(count=LONGEST_TEXT)
+        )
     return one_line
 
 
@@ -184,9 +221,15 @@ class Places:
         the file cannot be written."""
         names = [place.name.casefold() for place in places]
         if len(set(names)) != len(names):
-            raise ValueError("Two places have the same name. Give each place a name of its own.")
+            raise ValueError(_("Two places have the same name. Give each place a name of its own."))
         if len(places) > MAX_PLACES:
-            raise ValueError(f"lsdesk keeps at most {MAX_PLACES} places for an organisation.")
+            raise ValueError(
+                ngettext(
+                    "lsdesk keeps at most {count} place for an organisation.",
+                    "lsdesk keeps at most {count} places for an organisation.",
+                    MAX_PLACES,
+                ).format(count=MAX_PLACES)
+            )
         self.folder.mkdir(parents=True, exist_ok=True)
         replace_atomically(self.folder / f"{profile}.json", json.dumps([asdict(place) for place in places]))
 
@@ -209,7 +252,9 @@ class Checklist:
 
 
 def still_to_update_sentence(count: int) -> str:
-    return "Every place is updated" if count == 0 else f"{count} place{'s' if count != 1 else ''} still to update"
+    if count == 0:
+        return _("Every place is updated")
+    return ngettext("{count} place still to update", "{count} places still to update", count).format(count=count)
 
 
 class Checklists:

@@ -35,6 +35,10 @@ WATCH_MINUTES = "preferences/watch_minutes"
 KEEP_IN_TRAY = "preferences/keep_in_tray"
 LANGUAGE = "preferences/language"  # empty: the system's
 
+# The settings files: the window's and the command line's, and the sandbox window's own.
+SETTINGS = APP_NAME
+SANDBOX_SETTINGS = f"{APP_NAME}-sandbox"
+
 # A settings file holds a handful of lines; anything bigger is not lsdesk's.
 MAX_SETTINGS_BYTES = 1024 * 1024
 
@@ -51,7 +55,7 @@ class SettingsWriter(SettingsReader, Protocol):
     def sync(self) -> None: ...
 
 
-def settings_path(application: str = APP_NAME) -> Path:
+def settings_path(application: str = SETTINGS) -> Path:
     """The file QSettings uses for lsdesk in its INI format and the user scope (Qt's own rule):
     `%APPDATA%\\lsdesk\\<application>.ini` on Windows, `$XDG_CONFIG_HOME/lsdesk/` or
     `~/.config/lsdesk/` elsewhere, macOS included."""

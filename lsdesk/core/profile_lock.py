@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from lsdesk.core.language import _
 from lsdesk.core.outcome import Outcome, State, outcome
 
 # How long a save or a rotation waits for another one to finish: long enough for
@@ -21,8 +22,10 @@ from lsdesk.core.outcome import Outcome, State, outcome
 WRITER_WAIT_SECONDS = 3.0
 _POLL_SECONDS = 0.05
 
-BUSY_TITLE = "lsdesk is already changing this key"
-BUSY_MESSAGE = "Another lsdesk window or command is changing this key right now. Wait for it to finish, then try again."
+BUSY_TITLE = _("lsdesk is already changing this key")
+BUSY_MESSAGE = _(
+    "Another lsdesk window or command is changing this key right now. Wait for it to finish, then try again."
+)
 
 
 def busy() -> Outcome:

@@ -15,6 +15,7 @@ from pathlib import Path
 from lsdesk.core.history import RESULT_WORDS
 from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
 from lsdesk.core.keystore import check_profile_name
+from lsdesk.core.language import _, ngettext
 from lsdesk.core.outcome import Organisation, State
 from lsdesk.core.preferences import SettingsReader, SettingsWriter
 from lsdesk.core.status import STATUS_FOLDER, KeyStatus, StatusFile
@@ -47,10 +48,14 @@ class KnownProfile:
     def label(self) -> str:
         """As a list shows it: its shown name first, then the profile and the last known state."""
         who = self.shown_name
-        where = f" ({self.name})" if who != self.name else ""
         known = self.status is not None and self.status.state is not None
-        state = RESULT_WORDS[self.status.state.value] if known else "not checked yet"
-        return f"{who}{where}: {state}"
+        state = RESULT_WORDS[self.status.state.value] if known else _("not checked yet")
+        if who != self.name:
+            # Translators: an organisation in a list: its name, its profile, and what the last check found
+            # ("Northside Tutors (northside): valid").
+            return _("{name} ({profile}): {state}").format(name=who, profile=self.name, state=state)
+        # Translators: an organisation in a list: its name and what the last check found ("default: valid").
+        return _("{name}: {state}").format(name=who, state=state)
 
 
 def noted_profile_names(state_folder: Path, *also: str) -> list[str]:
@@ -103,11 +108,17 @@ def same_organisation_warning(profile: KnownProfile) -> str | None:
     if not profile.same_organisation_as:
         return None
     others = ", ".join(f'"{name}"' for name in profile.same_organisation_as)
-    these = "These profiles" if len(profile.same_organisation_as) > 1 else "These two profiles"
-    return (
-        f'{these} ("{profile.name}" and {others}) use keys of the same organisation; '
+    if len(profile.same_organisation_as) > 1:
+        return _(
+            # Translators: {profile} is a profile's name, {others} the other profiles' names in quotes ("a", "b").
+            'These profiles ("{profile}" and {others}) use keys of the same organisation; '
+            "rotating one does not update the other."
+        ).format(profile=profile.name, others=others)
+    return _(
+        # Translators: {profile} is a profile's name, {others} the other profile's name in quotes ("b").
+        'These two profiles ("{profile}" and {others}) use keys of the same organisation; '
         "rotating one does not update the other."
-    )
+    ).format(profile=profile.name, others=others)
 
 
 def display_name_of(settings: SettingsReader, profile: str) -> str | None:
@@ -135,11 +146,17 @@ def check_display_name(typed: str) -> str:
     holds a character that is not text (a line break, a control character)."""
     name = typed.strip()
     if not name:
-        raise ValueError("Give the organisation a name.")
+        raise ValueError(_("Give the organisation a name."))
     if len(name) > LONGEST_DISPLAY_NAME:
-        raise ValueError(f"Give the organisation a name of at most {LONGEST_DISPLAY_NAME} characters.")
+        raise ValueError(
+            ngettext(
+                "Give the organisation a name of at most {count} character.",
+                "Give the organisation a name of at most {count} characters.",
+                LONGEST_DISPLAY_NAME,
+            ).format(count=LONGEST_DISPLAY_NAME)
+        )
     if any(unicodedata.category(char).startswith("C") for char in name):
-        raise ValueError("Give the organisation a name on one line, with letters, digits and punctuation only.")
+        raise ValueError(_("Give the organisation a name on one line, with letters, digits and punctuation only."))
     return name
 
 
@@ -151,9 +168,15 @@ def profile_name_for(display_name: str, taken: set[str]) -> str:
     """
     name = _NOT_IN_A_NAME.sub("-", display_name.strip().lower()).strip("-")[:64].strip("-")
     if not name:
-        raise ValueError("Give the organisation a name with at least one letter or digit.")
+        raise ValueError(_("Give the organisation a name with at least one letter or digit."))
     if name in _WINDOWS_DEVICES:
-        raise ValueError(f'"{display_name.strip()}" is a name Windows keeps for itself. Choose another name.')
+        raise ValueError(
+            # Translators: {name} is the name the admin typed, such as "CON".
+            _('"{name}" is a name Windows keeps for itself. Choose another name.').format(name=display_name.strip())
+        )
     if name in taken:
-        raise ValueError(f'There is already an organisation called "{name}" here. Choose another name.')
+        raise ValueError(
+            # Translators: {name} is a profile's name, made from the name the admin typed.
+            _('There is already an organisation called "{name}" here. Choose another name.').format(name=name)
+        )
     return check_profile_name(name)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.keystore import KeyStore, KeyStoreError
+from lsdesk.core.language import _
 from lsdesk.core.organisation_guard import other_organisation
 from lsdesk.core.outcome import Organisation, Outcome, State, outcome
 from lsdesk.core.profile_lock import WRITER_WAIT_SECONDS, ProfileLock, busy
@@ -47,7 +48,7 @@ Progress = Callable[[str], None]
 # A journal is about 200 bytes; anything far bigger is not one.
 _MAX_JOURNAL_BYTES = 4096
 
-ELSEWHERE = "Update the key anywhere else it is used, such as your Teachworks settings."
+ELSEWHERE = _("Update the key anywhere else it is used, such as your Teachworks settings.")
 
 
 class OldKey(enum.Enum):
@@ -205,48 +206,51 @@ def _rotate_locked(
         return RotationResult(error.outcome, rotated=False)
     if old_key is None:
         return RotationResult(
-            outcome(State.NOT_SET, "No API key is saved yet, so there is nothing to rotate. Save the new key instead."),
+            outcome(
+                State.NOT_SET, _("No API key is saved yet, so there is nothing to rotate. Save the new key instead.")
+            ),
             rotated=False,
         )
     if old_key == new_key:
         return RotationResult(
             outcome(
                 State.BAD_INPUT,
-                "That is the key already saved. Generate a new key in Lessonspace, then paste it here.",
+                _("That is the key already saved. Generate a new key in Lessonspace, then paste it here."),
             ),
             rotated=False,
         )
     if current is None:
-        progress("Checking the saved key with Lessonspace...")
+        progress(_("Checking the saved key with Lessonspace..."))
         current = client.check(old_key)
     if current.state is not State.VALID:
         if current.state is State.REJECTED:
             current = replace(
                 current,
-                message="The saved key no longer works, so there is nothing to rotate: save the new key instead.",
+                message=_("The saved key no longer works, so there is nothing to rotate: save the new key instead."),
             )
         return RotationResult(current, rotated=False)
 
-    progress("Checking the new key with Lessonspace...")
+    progress(_("Checking the new key with Lessonspace..."))
     checked = client.check(new_key)
     if checked.state is not State.VALID:
-        return RotationResult(
-            replace(checked, message=f"{checked.message} Your saved key is unchanged."), rotated=False
-        )
+        # Translators: {reason} is a sentence saying why the new key was not used.
+        unchanged = _("{reason} Your saved key is unchanged.").format(reason=checked.message)
+        return RotationResult(replace(checked, message=unchanged), rotated=False)
     if not allow_other_organisation:
         refusal = other_organisation(current, checked, "Rotate")
         if refusal is not None:
             return RotationResult(refusal, rotated=False, needs_confirmation=True)
 
-    progress("Saving the new key...")
+    progress(_("Saving the new key..."))
     stored = _swap_keys(store, profile, old_key, new_key, journal)
     if stored is not None:
         return RotationResult(stored, rotated=False)
 
-    progress("Checking whether the old key still works...")
+    progress(_("Checking whether the old key still works..."))
     old_state = _old_key_state(client.check(old_key))
     log.info("rotated profile %s to key ending %s; old key %s", profile, key_ending(new_key), old_state.value)
-    done = f"The new key is saved in {store.description}."
+    # Translators: {store} is where the key is kept, such as "Windows Credential Manager" or "your macOS Keychain".
+    done = _("The new key is saved in {store}.").format(store=store.description)
     follow_ups = (
         (
             None if old_state is OldKey.REJECTED else FollowUp.REVOKE_OLD_KEY,
@@ -255,7 +259,7 @@ def _rotate_locked(
         (FollowUp.UPDATE_ELSEWHERE, ELSEWHERE),
     )
     return RotationResult(
-        replace(checked, title="API key rotated", message=" ".join([done, *(text for _, text in follow_ups)])),
+        replace(checked, title=_("API key rotated"), message=" ".join([done, *(text for _, text in follow_ups)])),
         rotated=True,
         old_key=old_state,
         done=done,
@@ -289,8 +293,11 @@ def _swap_keys(store: KeyStore, profile: str, old_key: str, new_key: str, journa
         settled = _roll_back(store, profile, old_key, journal)
         return outcome(
             State.NO_STORAGE,
-            f"lsdesk could not write its own files in {journal.folder}. {_after_failure(settled)}",
-            title="Can't save lsdesk's files",
+            # Translators: {folder} is a folder on this computer; {what_now} a sentence saying where the keys are.
+            _("lsdesk could not write its own files in {folder}. {what_now}").format(
+                folder=journal.folder, what_now=_after_failure(settled)
+            ),
+            title=_("Can't save lsdesk's files"),
         )
     # The new key is saved and read back: the rotation is done. Tidying up may
     # fail now without undoing it; the next start removes what is left, quietly.
@@ -308,13 +315,14 @@ def _clean_up(store: KeyStore, profile: str, journal: RotationJournal) -> None:
     journal.clear(profile)
 
 
-_NEW_KEY_NOT_SAVED = (
+_NEW_KEY_NOT_SAVED = _(
     "The new key was not saved and your old key is still saved. Copy the new key so you don't lose it, then try again."
 )
-_UNSETTLED = (
-    f"Your {WORDS.short} is not keeping keys reliably, so lsdesk kept every key it had and will settle this "
+_UNSETTLED = _(
+    # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+    "Your {store} is not keeping keys reliably, so lsdesk kept every key it had and will settle this "
     "the next time it starts. Copy the new key so you don't lose it."
-)
+).format(store=WORDS.short)
 
 
 def _after_failure(settled: bool) -> str:
@@ -324,13 +332,29 @@ def _after_failure(settled: bool) -> str:
 
 def _old_key_sentence(state: OldKey, organisation: Organisation | None) -> str:
     """What became of the old key; naming its organisation when the new key is another organisation's."""
-    whose = f", for {organisation.describe()}," if organisation else ""
-    dashboard = "that organisation's Lessonspace dashboard" if organisation else "the Lessonspace dashboard"
+    if organisation is not None:
+        whose = organisation.describe()
+        if state is OldKey.REJECTED:
+            # Translators: {organisation} is an organisation, such as "Northside Tutors (id 42)".
+            return _("The old key, for {organisation}, no longer works.").format(organisation=whose)
+        if state is OldKey.STILL_VALID:
+            return _(
+                # Translators: {organisation} is an organisation, such as "Northside Tutors (id 42)". "Settings >
+                # Developer" is Lessonspace's own menu, which is in English: keep it as written.
+                "The old key, for {organisation}, still works: revoke it in that organisation's Lessonspace "
+                "dashboard (Settings > Developer)."
+            ).format(organisation=whose)
+        return _(
+            # Translators: {organisation} is an organisation, such as "Northside Tutors (id 42)".
+            "Couldn't tell whether the old key, for {organisation}, still works: check it in that organisation's "
+            "Lessonspace dashboard."
+        ).format(organisation=whose)
     if state is OldKey.REJECTED:
-        return f"The old key{whose} no longer works."
+        return _("The old key no longer works.")
     if state is OldKey.STILL_VALID:
-        return f"The old key{whose} still works: revoke it in {dashboard} (Settings > Developer)."
-    return f"Couldn't tell whether the old key{whose} still works: check it in {dashboard}."
+        # Translators: "Settings > Developer" is Lessonspace's own menu, which is in English: keep it as written.
+        return _("The old key still works: revoke it in the Lessonspace dashboard (Settings > Developer).")
+    return _("Couldn't tell whether the old key still works: check it in the Lessonspace dashboard.")
 
 
 def _other_organisation_of(old: Outcome, new: Outcome) -> Organisation | None:
@@ -353,8 +377,13 @@ def _store_refused(store: KeyStore, profile: str, old_key: str, journal: Rotatio
     settled = _roll_back(store, profile, old_key, journal)
     return outcome(
         State.NO_STORAGE,
-        f"Your {WORDS.short} did not keep the new key. {_after_failure(settled)}",
-        title=f"Can't save to your {WORDS.short}",
+        # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager");
+        # {what_now} a sentence saying where the keys are.
+        _("Your {store} did not keep the new key. {what_now}").format(
+            store=WORDS.short, what_now=_after_failure(settled)
+        ),
+        # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+        title=_("Can't save to your {store}").format(store=WORDS.short),
     )
 
 
@@ -376,24 +405,25 @@ def _roll_back(store: KeyStore, profile: str, old_key: str, journal: RotationJou
     return False
 
 
-NO_KEY_ACCEPTED = (
+NO_KEY_ACCEPTED = _(
     "A key rotation was interrupted, and Lessonspace accepted none of its keys just now, so lsdesk kept every key "
     "and will try again at the next start or check."
 )
-OFFLINE_DURING_RECOVERY = (
+OFFLINE_DURING_RECOVERY = _(
     "A key rotation was interrupted, and lsdesk could not get a clear answer from Lessonspace, so it kept every key "
     "and will try again at the next start or check."
 )
-FINISHED = "A key rotation was interrupted after the new key was saved; lsdesk finished it and the new key is saved."
-ROLLED_BACK = "A key rotation was interrupted, and Lessonspace refused the new key, so lsdesk kept the old one."
-BEFORE_NEW_SAVED = (
+FINISHED = _("A key rotation was interrupted after the new key was saved; lsdesk finished it and the new key is saved.")
+ROLLED_BACK = _("A key rotation was interrupted, and Lessonspace refused the new key, so lsdesk kept the old one.")
+BEFORE_NEW_SAVED = _(
     "A key rotation was interrupted before the new key was saved. Your saved key is unchanged; "
     "rotate again when you are ready."
 )
-NOT_KEPT_BACK = (
-    f"A key rotation was interrupted, and your {WORDS.short} did not keep the key lsdesk put back, so lsdesk "
+NOT_KEPT_BACK = _(
+    # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+    "A key rotation was interrupted, and your {store} did not keep the key lsdesk put back, so lsdesk "
     "kept every key and will try again at the next start or check."
-)
+).format(store=WORDS.short)
 
 
 def recover_rotation(client: LessonspaceClient, store: KeyStore, profile: str, journal: RotationJournal) -> str | None:
@@ -425,7 +455,10 @@ def recover_rotation(client: LessonspaceClient, store: KeyStore, profile: str, j
         return _recover_locked(client, store, profile, journal, record)
     except KeyStoreError as error:
         log.warning("could not recover the rotation of profile %s", profile)
-        return f"A key rotation was interrupted and could not be finished yet. {error.outcome.message}"
+        # Translators: {problem} is a sentence about the credential store's trouble, and what to do.
+        return _("A key rotation was interrupted and could not be finished yet. {problem}").format(
+            problem=error.outcome.message
+        )
     except OSError as error:
         log.warning("could not clear the rotation journal of profile %s: %s", profile, type(error).__name__)
         return None  # every key is where it should be; the journal is cleared next time
@@ -450,7 +483,7 @@ def _recover_locked(
     candidates = list(dict.fromkeys(key for key in (new_key, main_key, old_key) if key))
     if not candidates:
         journal.clear(profile)
-        return "A key rotation was interrupted, and no key was found to keep."
+        return _("A key rotation was interrupted, and no key was found to keep.")
     if main_key is not None and main_key == new_key and record.get("step") == Step.CLEANING_UP.value:
         # The rotation had saved the new key and read it back, and was removing its
         # spare copies: it completed, so there is nothing to tell.

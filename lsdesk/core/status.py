@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lsdesk.core.language import _
 from lsdesk.core.outcome import TITLES, Organisation, Outcome, State
 
 log = logging.getLogger(__name__)
 
 STATUS_FOLDER = "status"
-RECOVERY_TITLE = "An interrupted rotation was settled"
+RECOVERY_TITLE = _("An interrupted rotation was settled")
 
 
 class Activity(enum.Enum):
@@ -56,11 +57,15 @@ class Action(enum.Enum):
 
 
 NOT_DONE_TITLES = {
-    Action.SAVE: "Not saved",
-    Action.ROTATE: "Not rotated",
-    Action.FORGET: "Not removed",
-    Action.COPY: "Not copied",
-    Action.EXPORT: "History not exported",
+    # Translators: the headline of an action that was not done: saving a new API key.
+    Action.SAVE: _("Not saved"),
+    # Translators: the headline of an action that was not done: rotating the API key.
+    Action.ROTATE: _("Not rotated"),
+    # Translators: the headline of an action that was not done: removing the saved API key.
+    Action.FORGET: _("Not removed"),
+    # Translators: the headline of an action that was not done: copying the saved API key.
+    Action.COPY: _("Not copied"),
+    Action.EXPORT: _("History not exported"),
     Action.RECOVERY: RECOVERY_TITLE,
 }
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
+from lsdesk.core.language import _
+
 
 @dataclass(frozen=True)
 class StoreWords:
@@ -22,32 +24,44 @@ class StoreWords:
     """Why no secure storage could be used, in terms the admin can act on."""
 
     def locked_title(self) -> str:
-        return f"Your {self.short} is locked"
+        # Translators: {store} is the credential store's short name: "keyring" (Linux), "Keychain" (macOS) or
+        # "Credential Manager" (Windows).
+        return _("Your {store} is locked").format(store=self.short)
 
 
 LINUX = StoreWords(
-    name="your desktop's keyring (GNOME Keyring or KDE Wallet)",
-    short="keyring",
-    unlock=(
+    # Translators: where lsdesk keeps the key on Linux, after "Saved in": the desktop's keyring.
+    name=_("your desktop's keyring (GNOME Keyring or KDE Wallet)"),
+    # Translators: the Linux credential store in a headline or after "your": "Your keyring is locked".
+    short=_("keyring"),
+    unlock=_(
+        # Translators: "Login" is the keyring's name, Passwords and Keys and KDE Wallet Manager are programs: write
+        # them as the desktop shows them in your language.
         'Unlock "Login" in Passwords and Keys (on KDE Plasma: in KDE Wallet Manager), '
         "or try again to be asked for your password."
     ),
-    missing=(
+    missing=_(
+        # Translators: "System Settings > KDE Wallet" is KDE Plasma's own menu: write it as Plasma shows it.
         "No keyring service is running in this desktop session. Install GNOME Keyring, or on KDE Plasma turn on "
         "KDE Wallet (System Settings > KDE Wallet), then sign out, sign back in and try again."
     ),
 )
 MACOS = StoreWords(
-    name="your macOS Keychain",
-    short="Keychain",
-    unlock='Unlock the "login" keychain in Keychain Access, or try again to be asked for your password.',
-    missing="macOS did not let lsdesk use your Keychain. Restart your Mac, then try again.",
+    # Translators: where lsdesk keeps the key on macOS, after "Saved in": the Keychain, as macOS calls it.
+    name=_("your macOS Keychain"),
+    # Translators: the macOS credential store in a headline or after "your": "Your Keychain is locked".
+    short=_("Keychain"),
+    # Translators: "login" is the keychain's name and Keychain Access the macOS app: as macOS shows them.
+    unlock=_('Unlock the "login" keychain in Keychain Access, or try again to be asked for your password.'),
+    missing=_("macOS did not let lsdesk use your Keychain. Restart your Mac, then try again."),
 )
 WINDOWS = StoreWords(
-    name="Windows Credential Manager",
-    short="Credential Manager",
-    unlock="Sign out of Windows and back in, then try again.",
-    missing="Windows Credential Manager could not be used. Sign out of Windows and back in, then try again.",
+    # Translators: where lsdesk keeps the key on Windows, after "Saved in": Credential Manager, as Windows calls it.
+    name=_("Windows Credential Manager"),
+    # Translators: the Windows credential store in a headline or after "your": "Your Credential Manager is locked".
+    short=_("Credential Manager"),
+    unlock=_("Sign out of Windows and back in, then try again."),
+    missing=_("Windows Credential Manager could not be used. Sign out of Windows and back in, then try again."),
 )
 
 

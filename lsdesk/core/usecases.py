@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from lsdesk.core.answers import rate_limited
 from lsdesk.core.api_key import ApiKeyInputError, key_ending, parse_api_key
 from lsdesk.core.keystore import KeyStore, KeyStoreError
+from lsdesk.core.language import _
 from lsdesk.core.organisation_guard import other_organisation
 from lsdesk.core.outcome import Outcome, State, outcome
 from lsdesk.core.profile_lock import WRITER_WAIT_SECONDS, ProfileLock, busy
@@ -26,9 +27,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The badge right after a save: the admin has just changed the key, so not "(no changes required)".
-SAVED_TITLE = "API key saved"
+SAVED_TITLE = _("API key saved")
 
-NOT_SAVED = "The new key was not saved; your saved key is unchanged."
+NOT_SAVED = _("The new key was not saved; your saved key is unchanged.")
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def check_stored_key(
     if key is None:
         return outcome(
             State.NOT_SET,
-            "No API key is saved on this computer yet. Paste your organisation's key and save it.",
+            _("No API key is saved on this computer yet. Paste your organisation's key and save it."),
         )
     left = waits.remaining(profile) if waits is not None else None
     if left:
@@ -144,20 +145,29 @@ def _save_locked(
     if kept != key:
         log.warning("the credential store did not keep the key for profile %s; restoring", profile)
         restored = _restore(store, profile, previous)
+        # Translators: {store} is the credential store's short name ("keyring", "Keychain", "Credential Manager").
+        not_kept = _("Your {store} did not keep the new key.").format(store=WORDS.short)
+        still_saved = [_("Your previous key is still saved.")] if restored else []
         return SaveResult(
             outcome(
                 State.NO_STORAGE,
-                f"Your {WORDS.short} did not keep the new key. "
-                + ("Your previous key is still saved. " if restored else "")
-                + WORDS.unlock,
-                title=f"Can't save to your {WORDS.short}",
+                " ".join([not_kept, *still_saved, WORDS.unlock]),
+                # Translators: {store} is the credential store's short name ("keyring", "Keychain",
+                # "Credential Manager").
+                title=_("Can't save to your {store}").format(store=WORDS.short),
                 key_ending=key_ending(key),
             ),
             saved=False,
         )
     log.info("saved key ending %s for profile %s", key_ending(key), profile)
     return SaveResult(
-        replace(checked, title=SAVED_TITLE, message=f"Saved in {store.description}. Lessonspace accepted this key."),
+        replace(
+            checked,
+            title=SAVED_TITLE,
+            # Translators: {store} is where the key is kept, such as "Windows Credential Manager" or
+            # "your macOS Keychain".
+            message=_("Saved in {store}. Lessonspace accepted this key.").format(store=store.description),
+        ),
         saved=True,
     )
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from lsdesk.core.places import still_to_update_sentence
+from lsdesk.core.language import _, ngettext
 from lsdesk.core.status import KeyStatus
 
 if TYPE_CHECKING:
@@ -22,22 +22,24 @@ if TYPE_CHECKING:
     from lsdesk.gui.tray import TrayIcon
     from lsdesk.gui.window import SettingsWindow
 
-DUE_TITLE = "Time to rotate your Lessonspace API key"
-DUE_MESSAGE = "The saved key is as old as your rotation reminder allows. Click here to open lsdesk and rotate it."
+DUE_TITLE = _("Time to rotate your Lessonspace API key")
+DUE_MESSAGE = _("The saved key is as old as your rotation reminder allows. Click here to open lsdesk and rotate it.")
 # A due rotation is a reminder: said at most once a day, and it never brings the window forward by itself.
 REMIND_EVERY = timedelta(days=1)
 LAST_REMINDED = "reminders/rotation_due_last"  # followed by /<profile>: each organisation is reminded
 PLACES_LAST_REMINDED = "reminders/places_pending_last"
-PLACES_MESSAGE = "Lessons launched from those places fail until they have it. Click here to open lsdesk's checklist."
-INVALID_TITLE = "Your Lessonspace API key no longer works"
-INVALID_MESSAGE = "Lessons may not launch until a new key is saved. Click here to open lsdesk."
+# Translators: the body of a notification whose title says how many places still need the new key.
+PLACES_MESSAGE = _("Lessons launched from those places fail until they have it. Click here to open lsdesk's checklist.")
+INVALID_TITLE = _("Your Lessonspace API key no longer works")
+INVALID_MESSAGE = _("Lessons may not launch until a new key is saved. Click here to open lsdesk.")
 
 
 def invalid_alert(key: KeyStatus) -> tuple[str, str]:
     """The alert's title and message, naming the organisation when it is known."""
     organisation = key.organisation
     if organisation and organisation.name:
-        return f"{organisation.name}: the API key no longer works", INVALID_MESSAGE
+        # Translators: a notification's title; {organisation} is the organisation's name in Lessonspace.
+        return _("{organisation}: the API key no longer works").format(organisation=organisation.name), INVALID_MESSAGE
     return INVALID_TITLE, INVALID_MESSAGE
 
 
@@ -67,14 +69,29 @@ class KeyAlerts(QObject):
     def rotation_due(self, key: KeyStatus, settings: QSettings, now: datetime | None = None) -> bool:
         """Remind that `key` is due for rotation, unless lsdesk did so less than a day ago; True if it did."""
         organisation = key.organisation
-        title = f"{organisation.name}: time to rotate the API key" if organisation and organisation.name else DUE_TITLE
+        title = DUE_TITLE
+        if organisation and organisation.name:
+            # Translators: a notification's title; {organisation} is the organisation's name in Lessonspace.
+            title = _("{organisation}: time to rotate the API key").format(organisation=organisation.name)
         return self._remind(f"{LAST_REMINDED}/{self._window.host.profile}", title, DUE_MESSAGE, settings, now)
 
     def places_pending(self, count: int, settings: QSettings, now: datetime | None = None) -> bool:
         """Remind that `count` places still hold the old key after a rotation, at most once a day."""
         organisation = self._window.model.key.organisation
-        who = f"{organisation.name}: " if organisation and organisation.name else ""
-        title = f"{who}{still_to_update_sentence(count).lower()} with the new key"
+        if organisation and organisation.name:
+            title = ngettext(
+                # Translators: a notification's title; {organisation} is the organisation's name in Lessonspace.
+                "{organisation}: {count} place still to update with the new key",
+                "{organisation}: {count} places still to update with the new key",
+                count,
+            ).format(organisation=organisation.name, count=count)
+        else:
+            title = ngettext(
+                # Translators: a notification's title.
+                "{count} place still to update with the new key",
+                "{count} places still to update with the new key",
+                count,
+            ).format(count=count)
         return self._remind(f"{PLACES_LAST_REMINDED}/{self._window.host.profile}", title, PLACES_MESSAGE, settings, now)
 
     def _remind(self, remembered: str, title: str, message: str, settings: QSettings, now: datetime | None) -> bool:

@@ -19,14 +19,16 @@ from lsdesk.core.api_url import ApiUrlError, developer_settings_url, resolve_api
 from lsdesk.core.history import HISTORY_FILE, History
 from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates, rotation_due_in
 from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name, keyring_timeout
+from lsdesk.core.language import _
 from lsdesk.core.outcome import State
 from lsdesk.core.places import CHECKLISTS_FOLDER, PLACES_FOLDER, Checklists, Places
-from lsdesk.core.preferences import Preferences, settings_path
+from lsdesk.core.preferences import SANDBOX_SETTINGS, SETTINGS, Preferences, settings_path
 from lsdesk.core.profiles import known_profiles, noted_profile_names
 from lsdesk.core.rotation import RotationJournal
 from lsdesk.core.status import StatusFile, StatusModel
 from lsdesk.gui.alerts import KeyAlerts
 from lsdesk.gui.first_paint import after_first_paint
+from lsdesk.gui.qt_language import speak
 from lsdesk.gui.single_window import SingleWindow, server_name
 from lsdesk.gui.source_text import release_source_text
 from lsdesk.gui.status_feed import feed
@@ -44,8 +46,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ORGANISATION = "lsdesk"
-APPLICATION = "lsdesk"
-SANDBOX_APPLICATION = "lsdesk-sandbox"
+APPLICATION = SETTINGS
+SANDBOX_APPLICATION = SANDBOX_SETTINGS
 ENDED_BY_SIGTERM = "asked to end (SIGTERM): quitting"
 # For the benchmarks, which time a built bundle's window from outside: a file that gets the moment (seconds of
 # time.monotonic(), the system-wide clock on Linux) the window had been drawn. Nothing else is written there.
@@ -194,6 +196,7 @@ def run_window(
     """
     release_source_text()  # the window's modules are imported: their source goes before the widgets are made
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    speak(app)  # Qt's own words and the dates, in the language lsdesk.main chose
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setWindowIcon(icon("app.svg"))
@@ -245,7 +248,7 @@ def run_window(
     except (ApiUrlError, ValueError) as error:
         single.close()
         print(error, file=sys.stderr)
-        QMessageBox.critical(None, "lsdesk can't start", str(error))
+        QMessageBox.critical(None, _("lsdesk can't start"), str(error))
         return 2
     if background:
         _log_to_file()

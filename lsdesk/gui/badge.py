@@ -18,11 +18,14 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAccessibleWidget, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lsdesk.core.keystore import KEYRING_WAITING_MESSAGE, KEYRING_WAITING_TITLE
+from lsdesk.core.language import _
 from lsdesk.core.outcome import State
 from lsdesk.core.store_words import WORDS
 from lsdesk.gui.theme import Accent, badge_style, icon, status_icon
 
-CHECKING_TITLE = "Checking..."
+# Translators: the status headline while lsdesk asks Lessonspace whether the key works.
+CHECKING_TITLE = _("Checking...")
+CHECKING_MESSAGE = _("Asking Lessonspace whether your key works.")
 
 # icon file, colour family
 _LOOKS: dict[State | None, tuple[str, Accent]] = {
@@ -105,7 +108,7 @@ class StatusBadge(QFrame):
     def message(self) -> str:
         return self._message.text()
 
-    def show_checking(self, message: str = "Asking Lessonspace whether your key works.") -> None:
+    def show_checking(self, message: str = CHECKING_MESSAGE) -> None:
         self._show(None, CHECKING_TITLE, message)
 
     def show_waiting_for_keyring(self) -> None:
@@ -138,7 +141,9 @@ class StatusBadge(QFrame):
             # least) reads no announcement and no name change away from the focus; it reads a
             # notification that appears, so the badge says it appears again with each new state.
             QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.ObjectShow))
-            QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self, f"{title}. {message}"))
+            # Translators: what a screen reader announces: the status's headline, then its sentence.
+            announced = _("{title}. {message}").format(title=title, message=message)
+            QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self, announced))
 
     def restyle(self) -> None:
         """Redraw icon and frame in the current palette (light, dark, high contrast)."""

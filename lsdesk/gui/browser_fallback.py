@@ -14,10 +14,12 @@ from PySide6.QtCore import Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from lsdesk.core.language import _
+
 log = logging.getLogger(__name__)
 
-NO_BROWSER = "lsdesk couldn't open your web browser. Copy this address and paste it into your browser's address bar:"
-COPIED = "The address is copied. Paste it into your web browser's address bar."
+NO_BROWSER = _("lsdesk couldn't open your web browser. Copy this address and paste it into your browser's address bar:")
+COPIED = _("The address is copied. Paste it into your web browser's address bar.")
 
 
 class BrowserFallback(QWidget):
@@ -38,11 +40,11 @@ class BrowserFallback(QWidget):
         self.address.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self.address.setAccessibleName("Address to open in your web browser")
-        self.copy_button = QPushButton("Co&py address", self)
+        self.address.setAccessibleName(_("Address to open in your web browser"))
+        self.copy_button = QPushButton(_("Co&py address"), self)
         self.copy_button.setObjectName("copyAddressButton")
-        self.copy_button.setAccessibleName("Copy address")
-        self.copy_button.setAccessibleDescription("Copy the address, to paste it into your web browser")
+        self.copy_button.setAccessibleName(_("Copy address"))
+        self.copy_button.setAccessibleDescription(_("Copy the address, to paste it into your web browser"))
         self.copy_button.setToolTip(self.copy_button.accessibleDescription())
         self.copy_button.setAutoDefault(False)  # Enter in a dialog still means its default button
         self.copy_button.clicked.connect(self._copy)

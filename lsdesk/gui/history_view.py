@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from lsdesk.core.history import History, describe, how_far_back, write_csv
+from lsdesk.core.language import _, ngettext
 from lsdesk.core.local_problem import describe_local_problem
 from lsdesk.gui.controls import button
 
@@ -27,10 +28,12 @@ log = logging.getLogger(__name__)
 
 VISIBLE_ROWS = 5  # the list's height; older entries are a scroll away
 LISTED = 50
-THIS_ORGANISATION = "This organisation"
-ALL_ORGANISATIONS = "All organisations"
-EXPORT_TITLE = "Export history"
-EXPORTED_TITLE = "History exported"
+# Translators: the history's choice of what it shows ("Show the history of": this organisation, or all).
+THIS_ORGANISATION = _("This organisation")
+# Translators: the history's choice of what it shows ("Show the history of": this organisation, or all).
+ALL_ORGANISATIONS = _("All organisations")
+EXPORT_TITLE = _("Export history")
+EXPORTED_TITLE = _("History exported")
 
 
 class HistoryList(QListWidget):
@@ -39,8 +42,8 @@ class HistoryList(QListWidget):
     def __init__(self, history: History, profile: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("historyList")
-        self.setAccessibleName("History")
-        self.setAccessibleDescription("The latest checks, saves, rotations and removals of the API key")
+        self.setAccessibleName(_("History"))
+        self.setAccessibleDescription(_("The latest checks, saves, rotations and removals of the API key"))
         self._history = history
         self._profile = profile
         self.every_profile = False
@@ -59,10 +62,14 @@ class HistoryList(QListWidget):
         self.clear()
         entries = self._history.recent(LISTED, profile=self.shown_profile)
         if self.every_profile:
-            lines = [f"{describe(entry)} ({entry.profile})" for entry in entries]
+            # Translators: a line of the history of every organisation; {entry} is the date and what happened,
+            # {profile} the name of lsdesk's profile (one per organisation) it happened to.
+            line = _("{entry} ({profile})")
+            lines = [line.format(entry=describe(entry), profile=entry.profile) for entry in entries]
         else:
             lines = [describe(entry) for entry in entries]
-        self.addItems(lines or ["Nothing yet."])
+        # Translators: the history list, while it holds nothing.
+        self.addItems(lines or [_("Nothing yet.")])
 
 
 class HistoryBox(QGroupBox):
@@ -78,17 +85,17 @@ class HistoryBox(QGroupBox):
     export_failed = Signal(str)
 
     def __init__(self, history: History, profile: str, parent: QWidget | None = None):
-        super().__init__("History", parent)
+        super().__init__(_("History"), parent)
         self._history = history
         self.list = HistoryList(history, profile, self)
         self.scope = QComboBox(self)
         self.scope.setObjectName("historyScope")
-        self.scope.setAccessibleName("Show the history of")
+        self.scope.setAccessibleName(_("Show the history of"))
         self.scope.addItems([THIS_ORGANISATION, ALL_ORGANISATIONS])
-        self.scope.view().setAccessibleName("Show the history of")
+        self.scope.view().setAccessibleName(_("Show the history of"))
         self.scope.currentIndexChanged.connect(self._on_scope_changed)
         self.export_button = button(
-            self, "exportHistoryButton", "E&xport...", "Save the history shown here as a CSV file (never a key)"
+            self, "exportHistoryButton", _("E&xport..."), _("Save the history shown here as a CSV file (never a key)")
         )
         self.export_button.clicked.connect(self.export)
         top = QHBoxLayout()
@@ -123,16 +130,25 @@ class HistoryBox(QGroupBox):
                 write_csv(file, entries)
         except OSError as error:
             log.info("could not export the history: %s", type(error).__name__)
-            self.export_failed.emit(f"{describe_local_problem(error)} Choose another place.")
+            # Translators: {problem} is a sentence saying why the file could not be written.
+            self.export_failed.emit(_("{problem} Choose another place.").format(problem=describe_local_problem(error)))
             return False
-        count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
-        self.exported.emit(f"{count} written to {Path(path).name}. {how_far_back(entries)}")
+        count = len(entries)
+        written = ngettext(
+            # Translators: {file} is the exported file's name; {how_far_back} a sentence saying how far back the
+            # history reaches.
+            "{count} entry written to {file}. {how_far_back}",
+            "{count} entries written to {file}. {how_far_back}",
+            count,
+        )
+        self.exported.emit(written.format(count=count, file=Path(path).name, how_far_back=how_far_back(entries)))
         return True
 
     def _ask_where(self) -> str:
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         suggested = str(Path(folder) / f"lsdesk-history-{date.today().isoformat()}.csv")
-        chosen, _filter = QFileDialog.getSaveFileName(self, EXPORT_TITLE, suggested, "CSV files (*.csv)")
+        # Translators: the save dialog's file type; keep "(*.csv)" as written.
+        chosen, _filter = QFileDialog.getSaveFileName(self, EXPORT_TITLE, suggested, _("CSV files (*.csv)"))
         if chosen and not Path(chosen).suffix:
             chosen += ".csv"
         return chosen

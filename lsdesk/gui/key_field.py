@@ -12,11 +12,14 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from lsdesk.core.api_key import MAX_INPUT_LENGTH, ApiKeyInputError, parse_api_key
+from lsdesk.core.language import _
 from lsdesk.gui.masked_line_edit import MaskedLineEdit
 from lsdesk.gui.theme import monochrome_icon
 
-SHOW = "S&how"
-HIDE = "&Hide"
+# Translators: a button that shows the typed API key.
+SHOW = _("S&how")
+# Translators: a button that hides the typed API key again.
+HIDE = _("&Hide")
 
 
 class ApiKeyField(QWidget):
@@ -32,10 +35,10 @@ class ApiKeyField(QWidget):
         self.line_edit = MaskedLineEdit(self)
         self.line_edit.setObjectName("apiKeyField")
         self.line_edit.setMaxLength(MAX_INPUT_LENGTH)
-        self.line_edit.setPlaceholderText("Paste the new API key here")
-        self.line_edit.setAccessibleName("API key")
+        self.line_edit.setPlaceholderText(_("Paste the new API key here"))
+        self.line_edit.setAccessibleName(_("API key"))
         self.line_edit.setAccessibleDescription(
-            "The organisation API key from Lessonspace. It is hidden while you type."
+            _("The organisation API key from Lessonspace. It is hidden while you type.")
         )
         # Keep the key out of the clipboard history of careless copies and out of drag and drop.
         self.line_edit.setDragEnabled(False)
@@ -96,9 +99,10 @@ class ApiKeyField(QWidget):
         menu = QMenu(self)
         menu.setObjectName("apiKeyMenu")
         editable = not self.line_edit.isReadOnly()
-        paste = menu.addAction("&Paste", self._paste)
+        paste = menu.addAction(_("&Paste"), self._paste)
         paste.setEnabled(editable and bool(QGuiApplication.clipboard().text()))
-        clear = menu.addAction("C&lear", self._clear_typed)
+        # Translators: the key field's menu entry that empties the field.
+        clear = menu.addAction(_("C&lear"), self._clear_typed)
         clear.setEnabled(editable and bool(self.text()))
         menu.aboutToHide.connect(menu.deleteLater)
         return menu
@@ -125,7 +129,8 @@ class ApiKeyField(QWidget):
         return True
 
     def show_feedback(self, message: str, *, problem: bool) -> None:
-        self.feedback.setText(("Problem: " if problem else "") + message)
+        # Translators: {message} says what went wrong.
+        self.feedback.setText(_("Problem: {message}").format(message=message) if problem else message)
         self.feedback.setAccessibleName(self.feedback.text())
         self.feedback.show()
 
@@ -157,4 +162,4 @@ class ApiKeyField(QWidget):
         self.line_edit.set_revealed(revealed)
         self.toggle.setText(HIDE if revealed else SHOW)
         self.toggle.setIcon(monochrome_icon("hide.svg" if revealed else "show.svg"))
-        self.toggle.setAccessibleName("Hide the API key" if revealed else "Show the API key")
+        self.toggle.setAccessibleName(_("Hide the API key") if revealed else _("Show the API key"))

@@ -10,16 +10,22 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from lsdesk.core.language import _
 from lsdesk.core.status import ActionResult, Tone
 from lsdesk.gui.theme import Accent, message_bar_style, status_icon
 
 ICON_SIZE = 20
 
+# icon file, colour family, and what a screen reader hears: the kind of message, then the message.
 _LOOKS = {
-    Tone.DONE: ("valid.svg", Accent.GOOD, "Done"),
-    Tone.PROBLEM: ("unexpected.svg", Accent.WARNING, "Problem"),
-    Tone.NOTICE: ("checking.svg", Accent.WORKING, "Note"),
-    None: ("checking.svg", Accent.WORKING, "Working"),  # the action still runs
+    # Translators: what a screen reader hears of a message saying an action was done; {message} is the message.
+    Tone.DONE: ("valid.svg", Accent.GOOD, _("Done: {message}")),
+    # Translators: {message} says what went wrong.
+    Tone.PROBLEM: ("unexpected.svg", Accent.WARNING, _("Problem: {message}")),
+    # Translators: what a screen reader hears of a message for information; {message} is the message.
+    Tone.NOTICE: ("checking.svg", Accent.WORKING, _("Note: {message}")),
+    # Translators: what a screen reader hears of a message of an action still running; {message} says what it does.
+    None: ("checking.svg", Accent.WORKING, _("Working: {message}")),  # the action still runs
 }
 
 
@@ -41,10 +47,10 @@ class MessageBar(QFrame):
         self._text.setWordWrap(True)
         self._text.setTextFormat(Qt.TextFormat.PlainText)  # carries a refusal's detail from the server
         self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.dismiss_button = QPushButton("Dis&miss", self)
+        self.dismiss_button = QPushButton(_("Dis&miss"), self)
         self.dismiss_button.setObjectName("dismissMessageButton")
-        self.dismiss_button.setAccessibleName("Dismiss this message")
-        self.dismiss_button.setAccessibleDescription("Hide this message; it changes nothing")
+        self.dismiss_button.setAccessibleName(_("Dismiss this message"))
+        self.dismiss_button.setAccessibleDescription(_("Hide this message; it changes nothing"))
         self.dismiss_button.clicked.connect(self.dismissed)
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 6, 6)
@@ -62,7 +68,9 @@ class MessageBar(QFrame):
         return self._tone
 
     def show_result(self, result: ActionResult) -> None:
-        self._show(result.tone, f"{result.title}: {result.message}" if result.title else result.message)
+        # Translators: a message beside the key field: {title} is its headline ("Saved"), {message} its sentence.
+        titled = _("{title}: {message}").format(title=result.title, message=result.message)
+        self._show(result.tone, titled if result.title else result.message)
         self.dismiss_button.show()
 
     def show_progress(self, text: str) -> None:
@@ -72,13 +80,12 @@ class MessageBar(QFrame):
     def _show(self, tone: Tone | None, text: str) -> None:
         self._tone = tone
         self._text.setText(text)
-        prefix = _LOOKS[tone][2]
-        self.setAccessibleName(f"{prefix}: {text}")
+        self.setAccessibleName(_LOOKS[tone][2].format(message=text))
         self.restyle()
         self.show()
 
     def restyle(self) -> None:
-        icon_file, accent, _prefix = _LOOKS[self._tone]
+        icon_file, accent, _heard = _LOOKS[self._tone]
         self._icon.setPixmap(
             status_icon(icon_file, ICON_SIZE, self.devicePixelRatioF()).pixmap(
                 QSize(ICON_SIZE, ICON_SIZE), self.devicePixelRatioF()

@@ -15,6 +15,7 @@ import logging
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal, Slot
 
+from lsdesk.core.language import _
 from lsdesk.resource_files import resource
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,8 @@ log = logging.getLogger(__name__)
 SERVICE = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
 OPEN_ACTION = "default"  # the action most services run when the notification itself is clicked
-OPEN_LABEL = "Open lsdesk"
+# Translators: the action of lsdesk's desktop notification.
+OPEN_LABEL = _("Open lsdesk")
 SEND_TIMEOUT_S = 1.0
 URGENCY_CRITICAL = 2  # stays until the admin dismisses it
 

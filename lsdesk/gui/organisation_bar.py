@@ -16,14 +16,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsdesk.core.language import _
 from lsdesk.core.profiles import KnownProfile, profile_name_for, same_organisation_warning, set_display_name
 from lsdesk.gui.badge import state_icon
 from lsdesk.gui.controls import button
 
-ADD_ORGANISATION = "Add organisation..."
-ADD_ORGANISATION_QUESTION = "The organisation's name, as you call it (its key is pasted next):"
-RENAME_TITLE = "Rename organisation"
-RENAME_QUESTION = "The name lsdesk shows for this organisation (Lessonspace's own name is not changed):"
+# Translators: the last entry of the list of organisations; choosing it adds one.
+ADD_ORGANISATION = _("Add organisation...")
+ADD_ORGANISATION_TITLE = _("Add organisation")
+ADD_ORGANISATION_QUESTION = _("The organisation's name, as you call it (its key is pasted next):")
+RENAME_TITLE = _("Rename organisation")
+RENAME_QUESTION = _("The name lsdesk shows for this organisation (Lessonspace's own name is not changed):")
 
 
 class OrganisationBar(QWidget):
@@ -43,13 +46,13 @@ class OrganisationBar(QWidget):
         self._listed: list[tuple[str, str | None, bool]] = []  # each line: its text, profile, warning icon
         self.switcher = QComboBox(self)
         self.switcher.setObjectName("profileSwitcher")
-        self.switcher.setAccessibleName("Organisation")
+        self.switcher.setAccessibleName(_("Organisation"))
         self.switcher.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.switcher.setMinimumContentsLength(24)
-        self.switcher.view().setAccessibleName("Organisations")
+        self.switcher.view().setAccessibleName(_("Organisations"))
         self.switcher.activated.connect(self._on_picked)
         self.rename_button = button(
-            self, "renameOrganisationButton", "Re&name...", "Change the name lsdesk shows for this organisation"
+            self, "renameOrganisationButton", _("Re&name..."), _("Change the name lsdesk shows for this organisation")
         )
         self.rename_button.clicked.connect(self.rename)
         self._warning_icon = QLabel(self)
@@ -145,13 +148,13 @@ class OrganisationBar(QWidget):
 
     def _ask_for_a_new_profile(self) -> str | None:
         taken = {known.name for known in self._known}
-        typed, given = QInputDialog.getText(self, "Add organisation", ADD_ORGANISATION_QUESTION)
+        typed, given = QInputDialog.getText(self, ADD_ORGANISATION_TITLE, ADD_ORGANISATION_QUESTION)
         if not given:
             return None
         try:
             name = profile_name_for(typed, taken)
             set_display_name(self._settings, name, typed)
         except ValueError as refused:
-            QMessageBox.warning(self, "Add organisation", str(refused))
+            QMessageBox.warning(self, ADD_ORGANISATION_TITLE, str(refused))
             return None
         return name

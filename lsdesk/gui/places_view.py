@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsdesk.core.language import _
 from lsdesk.core.local_problem import describe_local_problem
 from lsdesk.core.places import PRESETS, Checklist, Checklists, Place, Places, make_place, still_to_update_sentence
 from lsdesk.gui.browser_fallback import BrowserFallback
@@ -35,19 +36,23 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ASK_WHERE = (
+ASK_WHERE = _(
     "Where else do you paste this key? Teachworks, a Moodle site or a booking plugin keeps a copy of its own; "
     "add each place, and after every rotation lsdesk lists them so that none keeps the old key."
 )
-CHECKLIST_TITLE = "After the rotation: put the new key in each place"
-CHECKLIST_WITHOUT_PLACES = (
+CHECKLIST_TITLE = _("After the rotation: put the new key in each place")
+CHECKLIST_WITHOUT_PLACES = _(
     "No places are set up for this organisation yet. Teachworks, a Moodle site or a booking plugin keeps a copy "
     "of the key of its own: set up each place, then put the new key in each."
 )
-EDIT_PLACES = "Say where else this key is pasted (Teachworks, Moodle, a booking plugin...)"
+EDIT_PLACES = _("Say where else this key is pasted (Teachworks, Moodle, a booking plugin...)")
 _ASKS = {
-    "subdomain": ("Teachworks address:", "yourcompany (from yourcompany.teachworks.com)"),
-    "site": ("Site address:", "https://moodle.example.org"),
+    "subdomain": (
+        _("&Teachworks address:"),
+        # Translators: an example of a Teachworks address; "yourcompany" stands for the school's own name there.
+        _("yourcompany (from yourcompany.teachworks.com)"),
+    ),
+    "site": (_("&Site address:"), "https://moodle.example.org"),
 }
 
 
@@ -57,24 +62,26 @@ class PlaceForm(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.kind = QComboBox(self)
-        self.kind.setAccessibleName("Kind of place")
+        self.kind.setAccessibleName(_("Kind of place"))
         for preset in PRESETS.values():
             self.kind.addItem(preset.label, preset.kind)
         self.given = QLineEdit(self)
-        self.given.setAccessibleName("Address")
+        self.given.setAccessibleName(_("Address"))
         self.name = QLineEdit(self)
-        self.name.setAccessibleName("Name in the list")
+        self.name.setAccessibleName(_("Name in the list"))
         self.note = QLineEdit(self)
-        self.note.setAccessibleName("Note")
-        self.note.setPlaceholderText("Optional: where the key goes there")
+        # Translators: a place's note, saying where the key goes there.
+        self.note.setAccessibleName(_("Note"))
+        self.note.setPlaceholderText(_("Optional: where the key goes there"))
         self._given_label = QLabel(self)
         self._given_label.setBuddy(self.given)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("&Where:", self.kind)
+        form.addRow(_("&Where:"), self.kind)
         form.addRow(self._given_label, self.given)
-        form.addRow("&Name:", self.name)
-        form.addRow("N&ote:", self.note)
+        form.addRow(_("&Name:"), self.name)
+        # Translators: a place's note, saying where the key goes there.
+        form.addRow(_("N&ote:"), self.note)
         self.kind.currentIndexChanged.connect(self._on_kind_changed)
         self._on_kind_changed()
 
@@ -90,11 +97,12 @@ class PlaceForm(QWidget):
     def _on_kind_changed(self) -> None:
         preset = PRESETS[self.kind.currentData()]
         label, placeholder = _ASKS.get(preset.asks, ("", ""))
-        self._given_label.setText(f"&{label}" if label else "")
+        self._given_label.setText(label)
         self.given.setPlaceholderText(placeholder)
         self._given_label.setVisible(bool(label))
         self.given.setVisible(bool(label))
-        self.name.setPlaceholderText("Required" if preset.kind == "other" else preset.label)
+        # Translators: the placeholder of a place's name, when the admin must give one.
+        self.name.setPlaceholderText(_("Required") if preset.kind == "other" else preset.label)
 
 
 class PlacesDialog(QDialog):
@@ -104,18 +112,20 @@ class PlacesDialog(QDialog):
 
     def __init__(self, places: Places, profile: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Where this key is used")
+        self.setWindowTitle(_("Where this key is used"))
         self._places = places
         self._profile = profile
         self._listed = places.of(profile)
         intro = QLabel(ASK_WHERE, self)
         intro.setWordWrap(True)
         self.list = QListWidget(self)
-        self.list.setAccessibleName("Places that use this key")
-        self.remove_button = button(self, "removePlaceButton", "&Remove", "Remove the chosen place from the list")
+        self.list.setAccessibleName(_("Places that use this key"))
+        self.remove_button = button(self, "removePlaceButton", _("&Remove"), _("Remove the chosen place from the list"))
         self.remove_button.clicked.connect(self.remove_selected)
         self.form = PlaceForm(self)
-        self.add_button = button(self, "addPlaceButton", "&Add place", "Add the place described above to the list")
+        self.add_button = button(
+            self, "addPlaceButton", _("&Add place"), _("Add the place described above to the list")
+        )
         self.add_button.clicked.connect(self.add)
         self.problem = QLabel(self)
         self.problem.setObjectName("placeProblem")
@@ -124,7 +134,7 @@ class PlacesDialog(QDialog):
         self.problem.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
-        adding = QGroupBox("Add a place", self)
+        adding = QGroupBox(_("Add a place"), self)
         adding_column = QVBoxLayout(adding)
         adding_column.addWidget(self.form)
         adding_column.addWidget(self.problem)
@@ -176,7 +186,8 @@ class PlacesDialog(QDialog):
     def _show_list(self) -> None:
         self.list.clear()
         for place in self._listed:
-            self.list.addItem(f"{place.name}: {place.address or place.how_to}")
+            # Translators: a line of the list of places: {place} is its name, {where} its address or how to reach it.
+            self.list.addItem(_("{place}: {where}").format(place=place.name, where=place.address or place.how_to))
         self.remove_button.setEnabled(bool(self._listed))
 
 
@@ -204,10 +215,10 @@ class ChecklistBox(QGroupBox):
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.no_places = QLabel(CHECKLIST_WITHOUT_PLACES, self)
         self.no_places.setWordWrap(True)
-        self.edit_button = button(self, "checklistPlacesButton", "Change p&laces...", EDIT_PLACES)
+        self.edit_button = button(self, "checklistPlacesButton", _("Change p&laces..."), EDIT_PLACES)
         self.edit_button.clicked.connect(self.edit_requested)
         self.dismiss_button = button(
-            self, "dismissChecklistButton", "&Dismiss", "Stop listing these places until the next rotation"
+            self, "dismissChecklistButton", _("&Dismiss"), _("Stop listing these places until the next rotation")
         )
         self.dismiss_button.clicked.connect(self.dismissed)
         footer = QHBoxLayout()
@@ -233,26 +244,42 @@ class ChecklistBox(QGroupBox):
         self.no_places.setVisible(not places)
         for row, place in enumerate(places):
             self._add_row(row, place, place.name in checklist.done)
-        self.setTitle(f"{CHECKLIST_TITLE} ({still_to_update_sentence(len(checklist.still_to_update(places)))})")
+        left = still_to_update_sentence(len(checklist.still_to_update(places)))
+        # Translators: the checklist's title; {still_to_update} is "2 places still to update" or "Every place is
+        # updated".
+        title = _("After the rotation: put the new key in each place ({still_to_update})")
+        self.setTitle(title.format(still_to_update=left))
         self.show()
 
     def _add_row(self, row: int, place: Place, done: bool) -> None:
         holder = self._grid_holder
         tick = QCheckBox(place.name, holder)
         tick.setChecked(done)
-        tick.setAccessibleName(f"{place.name}: done")
-        tick.setAccessibleDescription("Tick once the new key is saved there")
+        # Translators: a check box's name for screen readers; {place} is the place's name (Teachworks, say).
+        tick.setAccessibleName(_("{place}: done").format(place=place.name))
+        tick.setAccessibleDescription(_("Tick once the new key is saved there"))
         tick.toggled.connect(lambda checked, name=place.name: self.ticked.emit(name, int(checked)))
         where = QLabel(f"{place.address}\n{place.how_to}" if place.address else place.how_to, holder)
         where.setWordWrap(True)
         where.setTextFormat(Qt.TextFormat.PlainText)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        open_button = button(holder, "openPlaceButton", "Open", f"Open {place.name} in your web browser")
+        open_button = button(
+            holder,
+            "openPlaceButton",
+            # Translators: a button that opens a place (Teachworks, say) in the web browser.
+            _("Open"),
+            # Translators: {place} is the place's name (Teachworks, say).
+            _("Open {place} in your web browser").format(place=place.name),
+        )
         open_button.setEnabled(place.address is not None)
         fallback = BrowserFallback(place.address or "", holder)
         open_button.clicked.connect(fallback.open)
         copy_button = button(
-            holder, "copyKeyForPlaceButton", "Copy key", f"Copy the new key, to paste it in {place.name}"
+            holder,
+            "copyKeyForPlaceButton",
+            _("Copy key"),
+            # Translators: {place} is the place's name (Teachworks, say).
+            _("Copy the new key, to paste it in {place}").format(place=place.name),
         )
         copy_button.clicked.connect(self.copy_requested)
         # A place is three lines: its name to tick with its buttons, where to go, and where the key goes there.
@@ -271,7 +298,8 @@ def describe_places(places: list[Place], checklist: Checklist | None) -> str:
     if checklist is not None and places:
         return still_to_update_sentence(len(checklist.still_to_update(places)))
     if not places:
-        return "None set up yet"
+        # Translators: the Other places line of the window's details.
+        return _("None set up yet")
     return ", ".join(place.name for place in places)
 
 
@@ -305,7 +333,7 @@ class PlacesPanel(QObject):
         self.label.setObjectName("placesLabel")
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.edit_button = button(parent, "editPlacesButton", "Set up &places...", EDIT_PLACES)
+        self.edit_button = button(parent, "editPlacesButton", _("Set up &places..."), EDIT_PLACES)
         self.edit_button.clicked.connect(self.edit)
         self.box = ChecklistBox(parent)
         self.box.copy_requested.connect(host.read_key)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from lsdesk.core.language import _
+
 
 def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
     """Ask `text` (shown literally) with Yes and No, No the default; True for Yes."""
@@ -26,4 +28,6 @@ def ask_to_switch_organisations(parent: QWidget | None, refusal: str) -> bool:
 
     One question for Save and Rotate alike; True for Yes.
     """
-    return ask_yes_no(parent, "Switch organisations?", f"{refusal}\n\nSwitch to this organisation's key?")
+    # Translators: {refusal} says why lsdesk stopped: the key belongs to another organisation than the saved one.
+    question = _("{refusal}\n\nSwitch to this organisation's key?").format(refusal=refusal)
+    return ask_yes_no(parent, _("Switch organisations?"), question)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsdesk.core.language import _, ngettext
 from lsdesk.core.outcome import Outcome, State
 from lsdesk.core.rotation import FollowUp
 from lsdesk.gui import clipboard
@@ -43,7 +44,8 @@ def _plain_label(text: str, parent: QWidget, name: str = "") -> QLabel:
     return label
 
 
-INTRO = (
+INTRO = _(
+    # Translators: "Rotate" is this dialog's button: translate it as there.
     "<p>Rotating replaces the key lsdesk keeps with a new one. The old key goes on working in Lessonspace "
     "until you revoke it there.</p>"
     "<p>1. Open Lessonspace developer settings and generate a new API key.<br>"
@@ -52,23 +54,24 @@ INTRO = (
     "is safely saved. Afterwards, every other place that uses the old key, such as your Teachworks "
     "settings page, needs the new key.</p>"
 )
-NOT_COPIED_TITLE = "You haven't copied the new key yet"
-NOT_COPIED = (
+NOT_COPIED_TITLE = _("You haven't copied the new key yet")
+NOT_COPIED = _(
     "Every other place that uses the old key, such as your Teachworks settings page, needs the new one. "
     "Once this window is closed, lsdesk will not show the new key again."
 )
-COPY_AND_CLOSE = "&Copy and close"
-CLOSE_ANYWAY = "Close &anyway"
+COPY_AND_CLOSE = _("&Copy and close")
+CLOSE_ANYWAY = _("Close &anyway")
+COPY_NEW_KEY = _("&Copy new key")
 FOLLOW_UP_BUTTONS = {
-    FollowUp.REVOKE_OLD_KEY: ("revokeOldKeyButton", "Open Lessonspace &dashboard"),
-    FollowUp.UPDATE_ELSEWHERE: ("copyKeyButton", "&Copy new key"),
+    FollowUp.REVOKE_OLD_KEY: ("revokeOldKeyButton", _("Open Lessonspace &dashboard")),
+    FollowUp.UPDATE_ELSEWHERE: ("copyKeyButton", COPY_NEW_KEY),
 }
 
 
 class RotateDialog(QDialog):
     def __init__(self, host: KeyServiceHost, current: Outcome, developer_url: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Rotate API key")
+        self.setWindowTitle(_("Rotate API key"))
         self.setMinimumWidth(520)
         self._host = host
         self._current = current
@@ -79,22 +82,22 @@ class RotateDialog(QDialog):
 
         self.intro = QLabel(INTRO, self)
         self.intro.setWordWrap(True)
-        self.open_developer_button = QPushButton("&Open Lessonspace developer settings", self)
-        self.open_developer_button.setAccessibleName("Open Lessonspace developer settings")
+        self.open_developer_button = QPushButton(_("&Open Lessonspace developer settings"), self)
+        self.open_developer_button.setAccessibleName(_("Open Lessonspace developer settings"))
         self.developer_fallback = BrowserFallback(developer_url, self)  # shown if no browser opens
         self.open_developer_button.clicked.connect(self.developer_fallback.open)
         self.open_developer_button.clicked.connect(self.adjustSize)  # room for the address, if shown
 
         self.key_field = ApiKeyField(self)
-        self.key_field.line_edit.setAccessibleName("New API key")
-        self._key_label = QLabel("&New API key", self)
+        self.key_field.line_edit.setAccessibleName(_("New API key"))
+        self._key_label = QLabel(_("&New API key"), self)
         self._key_label.setBuddy(self.key_field.line_edit)
 
         self.status = _plain_label("", self, "rotationStatus")
         # After a rotation: what was done, then each follow-up on its own line with its own button.
         self.result_list = QWidget(self)
         self.result_list.setObjectName("rotationResult")
-        self.result_list.setAccessibleName("What was done, and what is left to do")
+        self.result_list.setAccessibleName(_("What was done, and what is left to do"))
         self._result_rows = QGridLayout(self.result_list)
         self._result_rows.setContentsMargins(0, 0, 0, 0)
         self._result_rows.setColumnStretch(0, 1)
@@ -103,9 +106,10 @@ class RotateDialog(QDialog):
         self.copy_note.hide()
 
         buttons = QDialogButtonBox(self)
-        self.rotate_button = buttons.addButton("&Rotate", QDialogButtonBox.ButtonRole.AcceptRole)
+        # Translators: the button that replaces the saved key with the new one.
+        self.rotate_button = buttons.addButton(_("&Rotate"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.rotate_button.setObjectName("rotateNowButton")
-        self.copy_button = buttons.addButton("&Copy new key", QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_button = buttons.addButton(COPY_NEW_KEY, QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.setObjectName("copyKeyButton")
         self.copy_button.hide()
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
@@ -130,6 +134,9 @@ class RotateDialog(QDialog):
         column.addWidget(self.result_list)
         column.addWidget(self.copy_note)
         column.addWidget(buttons)
+        # Never narrower than its layout needs (a check box's or button's text does not wrap, and a translation is
+        # often longer than the English): a small screen would otherwise get it at two thirds of its width, cut off.
+        self.setMinimumWidth(max(self.minimumWidth(), column.minimumSize().width()))
         self.key_field.setFocus()  # the admin's next step is pasting the new key
 
         host.operation_started.connect(self._on_busy_changed)
@@ -168,19 +175,23 @@ class RotateDialog(QDialog):
             self.key_field.clear()
             self.key_field.set_busy(True)
             self.rotate_button.setEnabled(False)
-            self.status.setText(f"{result.outcome.title}.")
+            # Translators: the rotation's headline ("Rotated the API key", say), as a sentence.
+            self.status.setText(_("{title}.").format(title=result.outcome.title))
             self._show_result(result)
             self.copy_button.setFocus()  # the next step: the other places need the new key
             return
-        self.status.setText(f"Problem: {result.outcome.message}")
+        # Translators: {message} says what went wrong.
+        self.status.setText(_("Problem: {message}").format(message=result.outcome.message))
         if result.outcome.state is State.NO_STORAGE:
             # Lessonspace took the key but the keychain did not: keep it at hand.
             self.copy_button.show()
-            self.rotate_button.setText("&Try again")
+            self.rotate_button.setText(_("&Try again"))
 
     def _show_result(self, result: RotationResult) -> None:
         rows = self._result_rows
-        rows.addWidget(_plain_label(f"Done: {result.done}", self.result_list, "rotationDone"), 0, 0, 1, 2)
+        # Translators: the first line of a rotation's result; {message} says what was done.
+        done = _("Done: {message}").format(message=result.done)
+        rows.addWidget(_plain_label(done, self.result_list, "rotationDone"), 0, 0, 1, 2)
         for row, (follow_up, text) in enumerate(result.follow_ups, start=1):
             rows.addWidget(_plain_label(text, self.result_list, "followUp"), row, 0)
             if follow_up is FollowUp.UPDATE_ELSEWHERE:
@@ -218,8 +229,13 @@ class RotateDialog(QDialog):
         if key:
             clipboard.copy_for_a_while(key)
             self._copied = True
+            seconds = clipboard.CLEAR_AFTER_MS // 1000
             self.copy_note.setText(
-                f"The new key is on the clipboard; lsdesk clears it in {clipboard.CLEAR_AFTER_MS // 1000} seconds."
+                ngettext(
+                    "The new key is on the clipboard; lsdesk clears it in {seconds} second.",
+                    "The new key is on the clipboard; lsdesk clears it in {seconds} seconds.",
+                    seconds,
+                ).format(seconds=seconds)
             )
             self.copy_note.show()
 

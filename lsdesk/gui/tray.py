@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from lsdesk.core.language import _
 from lsdesk.core.outcome import WORST_FIRST, State
 from lsdesk.core.profiles import KnownProfile
 from lsdesk.core.status import StatusModel
@@ -17,11 +18,13 @@ from lsdesk.gui.theme import icon
 
 log = logging.getLogger(__name__)
 
-STILL_RUNNING_TITLE = "lsdesk is still running"
-STILL_RUNNING_MESSAGE = (
+STILL_RUNNING_TITLE = _("lsdesk is still running")
+STILL_RUNNING_MESSAGE = _(
+    # Translators: "Quit" is the tray menu's entry "&Quit": translate it as there.
     "lsdesk keeps checking your key from here, in the system tray. To stop it, choose Quit in this icon's menu."
 )
-CHECK_AGAIN = "&Check again"  # as the window's button says it
+# Translators: the tray menu's entry, as the window's button: ask Lessonspace again whether the saved key works.
+CHECK_AGAIN = _("&Check again")  # as the window's button says it
 
 # The sizes trays draw at (16 to 24 logical pixels, doubled at 200 %), and the share the state takes.
 TRAY_SIZES = (16, 22, 24, 32, 44, 48, 64)
@@ -64,7 +67,7 @@ class TrayIcon(QSystemTrayIcon):
         self.state_line = menu.addAction("")
         self.state_line.setEnabled(False)  # the state, as the first line: read, not clicked
         menu.addSeparator()
-        for text, action in (("&Open lsdesk", open_window), (CHECK_AGAIN, check), ("&Quit", quit_app)):
+        for text, action in ((_("&Open lsdesk"), open_window), (CHECK_AGAIN, check), (_("&Quit"), quit_app)):
             item = QAction(text, menu)
             item.triggered.connect(action)
             menu.addAction(item)
@@ -81,10 +84,13 @@ class TrayIcon(QSystemTrayIcon):
         key = model.key
         title = key.title if key.state is not None else CHECKING_TITLE
         if key.state is not None and not key.live:
-            title = f"Last known: {title}"
+            # Translators: {status} is the key's status as lsdesk last knew it, e.g. "Key is valid".
+            title = _("Last known: {status}").format(status=title)
         states = [key.state, *(other.status.state for other in self._troubled)]
         self.setIcon(branded_icon(min(filter(None, states), key=WORST_FIRST.index, default=None)))
-        self.setToolTip("\n".join([f"lsdesk: {title}", *(other.label() for other in self._troubled)]))
+        # Translators: the tray icon's tooltip: lsdesk's name, then the key's status ("Key is valid", say).
+        headline = _("lsdesk: {status}").format(status=title)
+        self.setToolTip("\n".join([headline, *(other.label() for other in self._troubled)]))
         self.state_line.setText(title)
 
     @Slot(object)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal, Slot
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from lsdesk.core.autostart import Autostart
 from lsdesk.core.key_dates import describe_age, rotation_reminder
 from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
+from lsdesk.core.language import _, ngettext
 from lsdesk.core.local_problem import describe_local_problem
 from lsdesk.core.outcome import TITLES, State, outcome
 from lsdesk.core.preferences import Preferences
@@ -40,6 +40,7 @@ from lsdesk.gui.badge import StatusBadge
 from lsdesk.gui.browser_fallback import BrowserFallback
 from lsdesk.gui.clipboard import CLEAR_AFTER_MS, copy_for_a_while
 from lsdesk.gui.controls import button
+from lsdesk.gui.dates import when
 from lsdesk.gui.elided_label import ElidedLabel
 from lsdesk.gui.history_view import EXPORTED_TITLE, HistoryBox
 from lsdesk.gui.key_field import ApiKeyField
@@ -65,45 +66,69 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WINDOW_TITLE = "Lessonspace Integration Settings"
-SANDBOX_BANNER = "Sandbox: not connected to Lessonspace; nothing is saved"
-UNKNOWN = "Unknown"
-AUTOSTART_FAILED_TITLE = "lsdesk could not change what starts when you sign in"
-LESSONS_NOT_COUNTED = "Not counted yet"
-COPY_QUESTION_TITLE = "Copy the saved key?"
-COPY_QUESTION = (
+WINDOW_TITLE = _("Lessonspace Integration Settings")
+SANDBOX_BANNER = _("Sandbox: not connected to Lessonspace; nothing is saved")
+# Translators: a detail of the saved key (its organisation, its age) that lsdesk does not know.
+UNKNOWN = _("Unknown")
+AUTOSTART_FAILED_TITLE = _("lsdesk could not change what starts when you sign in")
+# Translators: the Lessons line of the window's details, before the lessons were counted.
+LESSONS_NOT_COUNTED = _("Not counted yet")
+COPY_QUESTION_TITLE = _("Copy the saved key?")
+_CLEAR_AFTER_S = CLEAR_AFTER_MS // 1000
+COPY_QUESTION = ngettext(
     "Anyone who sees your clipboard can use the key. lsdesk clears the clipboard "
-    f"{CLEAR_AFTER_MS // 1000} seconds after the copy, unless you have copied something else since."
-)
-COPIED_TITLE = "Copied the saved key"
-COPIED = f"Paste it where it is needed now; lsdesk clears the clipboard in {CLEAR_AFTER_MS // 1000} seconds."
+    "{seconds} second after the copy, unless you have copied something else since.",
+    "Anyone who sees your clipboard can use the key. lsdesk clears the clipboard "
+    "{seconds} seconds after the copy, unless you have copied something else since.",
+    _CLEAR_AFTER_S,
+).format(seconds=_CLEAR_AFTER_S)
+COPIED_TITLE = _("Copied the saved key")
+COPIED = ngettext(
+    "Paste it where it is needed now; lsdesk clears the clipboard in {seconds} second.",
+    "Paste it where it is needed now; lsdesk clears the clipboard in {seconds} seconds.",
+    _CLEAR_AFTER_S,
+).format(seconds=_CLEAR_AFTER_S)
 # Teachworks' own "Rotate API key" changes the key in Teachworks and Lessonspace at once, unseen by lsdesk.
-TEACHWORKS_ROTATED = (
+TEACHWORKS_ROTATED = _(
+    # Translators: "Rotate API key" is Teachworks' button and "Settings > Developer" Lessonspace's menu; both
+    # dashboards are in English, so keep these names as written.
     "If someone pressed Rotate API key in Teachworks, copy the current key from Lessonspace "
     "(Settings > Developer) and save it here."
 )
 # Set once the admin was told that closing the window leaves lsdesk in the tray.
 HID_TO_TRAY_ONCE = "hints/told_still_running_in_tray"
 # Asked then too, unless lsdesk starts at sign-in already: the watch is worth most when it always runs.
-START_AT_SIGN_IN_TITLE = "Start lsdesk when you sign in?"
-START_AT_SIGN_IN_QUESTION = (
+START_AT_SIGN_IN_TITLE = _("Start lsdesk when you sign in?")
+START_AT_SIGN_IN_QUESTION = _(
+    # Translators: "Settings" is lsdesk's own Settings dialog (its button "Se&ttings..."): translate it as there.
     "lsdesk stays in the system tray and keeps checking your key. Start it each time you sign in, so it "
     "keeps watching after the computer restarts? You can change this later in Settings."
 )
-START_AT_SIGN_IN = "&Start when I sign in"
-NOT_NOW = "&Not now"
+START_AT_SIGN_IN = _("&Start when I sign in")
+# Translators: a button declining to start lsdesk at sign-in.
+NOT_NOW = _("&Not now")
 # Room left for the title bar and frame the window manager adds around the window.
 TITLE_BAR_ALLOWANCE = 48
-SAVE_STOPPED_WAITING = f"lsdesk stopped waiting for your {WORDS.short}. {WORDS.unlock}"
-SAVING = "Checking the new key with Lessonspace..."
-FORGETTING = "Removing the saved key..."
-WAITING_FOR_KEYRING = f"Waiting for you to unlock your {WORDS.short}"
-FORGET_QUESTION = (
+# Translators: {store} is the system's credential store ("keyring", "Keychain", "Credential Manager");
+# {how_to_unlock} is a sentence saying how to unlock it.
+SAVE_STOPPED_WAITING = _("lsdesk stopped waiting for your {store}. {how_to_unlock}").format(
+    store=WORDS.short, how_to_unlock=WORDS.unlock
+)
+SAVING = _("Checking the new key with Lessonspace...")
+FORGETTING = _("Removing the saved key...")
+# Translators: {store} is the system's credential store ("keyring", "Keychain", "Credential Manager").
+WAITING_FOR_KEYRING = _("Waiting for you to unlock your {store}").format(store=WORDS.short)
+# Translators: {store} is the system's credential store ("keyring", "Keychain", "Credential Manager");
+# shown while a save waits for it.
+STILL_WAITING_FOR_KEYRING = _("Waiting for you to unlock your {store}...").format(store=WORDS.short)
+FORGET_QUESTION = _(
     "Remove the saved API key from this computer? lsdesk will no longer check it, and you will need to paste "
     "a key again to use lsdesk. The key itself keeps working in Lessonspace."
 )
 
-HELP_STEPS = (
+HELP_STEPS = _(
+    # Translators: "Settings > Developer" is Lessonspace's menu, whose dashboard is in English: keep it as
+    # written. "API key" and "Save" are this window's field and button: translate them as there.
     "1. Sign in to Lessonspace as an administrator.<br>"
     "2. Open <b>Settings &gt; Developer</b>.<br>"
     "3. Generate a new API key and copy it.<br>"
@@ -157,9 +182,7 @@ class SettingsWindow(QMainWindow):
         self._held_focus: QPushButton | None = None  # the pressed button, while its operation runs
 
         profile = host.profile
-        self.setWindowTitle(
-            WINDOW_TITLE + (f" ({profile})" if profile != "default" else "") + (" (sandbox)" if sandbox else "")
-        )
+        self.setWindowTitle(_window_title(profile, sandbox))
         self.setWindowIcon(icon("app.svg"))
         self.setMinimumWidth(560)
 
@@ -180,8 +203,8 @@ class SettingsWindow(QMainWindow):
         self.lessons_label.setText(LESSONS_NOT_COUNTED)
         self.check_lessons_button = self._button(
             "checkLessonsButton",
-            "Count &lessons",
-            "Ask Lessonspace how many lessons have started since the key was saved",
+            _("Count &lessons"),
+            _("Ask Lessonspace how many lessons have started since the key was saved"),
         )
         # Long at large fonts ("Saved 100 days ago: rotation due now"): wrapped, never wider than the window.
         for long_line in (self.key_age_label, self.last_checked_label, self.lessons_label):
@@ -192,7 +215,9 @@ class SettingsWindow(QMainWindow):
         self.reminder_label.setObjectName("rotationReminder")
         self.reminder_label.setWordWrap(True)
         self.rotate_now_button = self._button(
-            "rotateNowReminderButton", "Rotate &now...", "Replace the saved key with a new one, as the reminder asks"
+            "rotateNowReminderButton",
+            _("Rotate &now..."),
+            _("Replace the saved key with a new one, as the reminder asks"),
         )
         self.waiting_label = QLabel(WAITING_FOR_KEYRING, self)
         self.waiting_label.setObjectName("waitingLabel")
@@ -200,28 +225,50 @@ class SettingsWindow(QMainWindow):
         self.waiting_label.hide()
 
         self.key_field = ApiKeyField(self)
-        key_label = QLabel("API &key", self)
+        key_label = QLabel(_("API &key"), self)
         key_label.setBuddy(self.key_field.line_edit)
 
-        self.save_button = self._button("saveButton", "&Save", "Check the new key with Lessonspace, then save it")
-        self.check_button = self._button("checkButton", "&Check again", "Check the saved key with Lessonspace again")
-        self.rotate_button = self._button("rotateButton", "&Rotate API key...", "Replace the saved key with a new one")
+        self.save_button = self._button(
+            "saveButton",
+            # Translators: a button: check the pasted key with Lessonspace, then save it.
+            _("&Save"),
+            _("Check the new key with Lessonspace, then save it"),
+        )
+        self.check_button = self._button(
+            "checkButton",
+            # Translators: a button: ask Lessonspace again whether the saved key works.
+            _("&Check again"),
+            _("Check the saved key with Lessonspace again"),
+        )
+        self.rotate_button = self._button(
+            "rotateButton", _("&Rotate API key..."), _("Replace the saved key with a new one")
+        )
         self.open_developer_button = self._button(
             "openDeveloperSettingsButton",
-            "&Open Lessonspace developer settings",
-            "Open the Lessonspace page where API keys are made, in your web browser",
+            _("&Open Lessonspace developer settings"),
+            _("Open the Lessonspace page where API keys are made, in your web browser"),
         )
         self.developer_fallback = BrowserFallback(developer_url, self)  # shown if no browser opens
         self.settings_button = self._button(
-            "settingsButton", "Se&ttings...", "Change how often lsdesk checks the key, the tray, and the API address"
+            "settingsButton",
+            _("Se&ttings..."),
+            _("Change how often lsdesk checks the key, the tray, and the API address"),
         )
         self.forget_button = self._button(
-            "forgetButton", "&Forget this key...", "Remove the saved API key from this computer"
+            "forgetButton", _("&Forget this key..."), _("Remove the saved API key from this computer")
         )
         self.copy_saved_button = self._button(
-            "copySavedKeyButton", "Cop&y saved key...", "Copy the saved API key, to paste it where else it is used"
+            "copySavedKeyButton",
+            _("Cop&y saved key..."),
+            _("Copy the saved API key, to paste it where else it is used"),
         )
-        self.cancel_button = self._button("cancelWaitButton", "Cancel", f"Stop waiting for your {WORDS.short}")
+        self.cancel_button = self._button(
+            "cancelWaitButton",
+            # Translators: a button: stop waiting for the credential store to be unlocked.
+            _("Cancel"),
+            # Translators: {store} is the system's credential store ("keyring", "Keychain", "Credential Manager").
+            _("Stop waiting for your {store}").format(store=WORDS.short),
+        )
         self.cancel_button.hide()  # shown only while the keyring keeps lsdesk waiting
         self.places = PlacesPanel(host, model, places, checklists, self)
         self.history_box = HistoryBox(host.history, host.profile, self)
@@ -331,7 +378,7 @@ class SettingsWindow(QMainWindow):
         """Remove the saved key, once the admin confirmed it; False if not started."""
         if self._host.busy or self._model.key.state is State.NOT_SET:
             return False
-        if not ask_yes_no(self, "Forget this key?", FORGET_QUESTION):
+        if not ask_yes_no(self, _("Forget this key?"), FORGET_QUESTION):
             return False
         return self._host.forget()
 
@@ -416,11 +463,11 @@ class SettingsWindow(QMainWindow):
         elif key.state is None:
             self.badge.show_checking()
         elif not key.live:
-            checking = " Checking with Lessonspace now..." if model.activity is Activity.CHECKING else ""
             self.badge.show_state(
                 key.state,
-                f"Last known: {key.title}",
-                f"That was the status on {_when(key.last_checked)}.{checking}",
+                # Translators: {status} is the key's status as lsdesk last knew it, e.g. "Key is valid".
+                _("Last known: {status}").format(status=key.title),
+                _remembered(key, checking=model.activity is Activity.CHECKING),
                 muted=True,
             )
         elif model.activity is Activity.CHECKING:
@@ -438,9 +485,9 @@ class SettingsWindow(QMainWindow):
         self.rotate_button.setEnabled(not busy and self._rotation_offered())
         self.rotate_now_button.setEnabled(self.rotate_button.isEnabled())
         self.rotate_button.setToolTip(
-            "Replace the saved key with a new one"
+            _("Replace the saved key with a new one")
             if self._rotation_offered()
-            else "Rotate is offered once Lessonspace has confirmed the saved key works"
+            else _("Rotate is offered once Lessonspace has confirmed the saved key works")
         )
         self.forget_button.setEnabled(not busy and key.state is not State.NOT_SET)
         self.copy_saved_button.setEnabled(not busy and key.state is not State.NOT_SET)
@@ -468,7 +515,7 @@ class SettingsWindow(QMainWindow):
 
     def _show_message(self, model: StatusModel) -> None:
         if model.activity is Activity.SAVING:
-            self.message_bar.show_progress(f"{WAITING_FOR_KEYRING}..." if model.waiting_for_keyring else SAVING)
+            self.message_bar.show_progress(STILL_WAITING_FOR_KEYRING if model.waiting_for_keyring else SAVING)
         elif model.activity is Activity.FORGETTING:
             self.message_bar.show_progress(FORGETTING)
         elif model.last_action is not None:
@@ -480,15 +527,23 @@ class SettingsWindow(QMainWindow):
         org = key.organisation
         self.organisation_label.setText(org.describe() if org is not None else UNKNOWN)
         if key.key_ending:
-            self.key_ending_label.setText(f"ends in {key.key_ending}")
+            # Translators: the Saved key line of the details; {last_four} is the saved key's last four characters.
+            self.key_ending_label.setText(_("ends in {last_four}").format(last_four=key.key_ending))
         else:
-            self.key_ending_label.setText("None saved" if key.state is State.NOT_SET else UNKNOWN)
+            # Translators: the Saved key line of the details, when no key is saved.
+            self.key_ending_label.setText(_("None saved") if key.state is State.NOT_SET else UNKNOWN)
         if key.last_checked is None:
-            self.last_checked_label.setText("Not checked")  # nothing was asked of Lessonspace
+            # Translators: the Last checked line of the details.
+            self.last_checked_label.setText(_("Not checked"))  # nothing was asked of Lessonspace
+        elif key.state and key.state.is_network_problem:
+            # Translators: the Last checked line of the details; {when} is a date and time, "03 Dec 2026, 11:52".
+            self.last_checked_label.setText(_("{when} (Lessonspace didn't answer)").format(when=when(key.last_checked)))
         else:
-            unanswered = " (Lessonspace didn't answer)" if key.state and key.state.is_network_problem else ""
-            self.last_checked_label.setText(_when(key.last_checked) + unanswered)
-        self.last_confirmed_label.setText(_when(key.last_confirmed_valid) if key.last_confirmed_valid else "Never")
+            self.last_checked_label.setText(when(key.last_checked))
+        self.last_confirmed_label.setText(
+            # Translators: the Last confirmed valid line of the details.
+            when(key.last_confirmed_valid) if key.last_confirmed_valid else _("Never")
+        )
         rotate_every = Preferences.load(self._settings).rotate_every_days
         self.key_age_label.setText(describe_age(key.key_saved_at, rotate_every) if key.key_ending else UNKNOWN)
         # The reminder asks for a rotation, which needs a key Lessonspace has just confirmed.
@@ -655,22 +710,22 @@ class SettingsWindow(QMainWindow):
     def _lay_out(self, key_label: QLabel, sandbox: bool) -> None:
         details = QFormLayout()
         if self._host.profile != "default":
-            details.addRow("Profile:", self.profile_label)
+            details.addRow(_("Profile:"), self.profile_label)
         else:
             self.profile_label.hide()
-        details.addRow("Organisation:", self.organisation_label)
-        details.addRow("Saved key:", self.key_ending_label)
-        details.addRow("Key age:", self.key_age_label)
-        details.addRow("Last checked:", self.last_checked_label)
-        details.addRow("Last confirmed valid:", self.last_confirmed_label)
+        details.addRow(_("Organisation:"), self.organisation_label)
+        details.addRow(_("Saved key:"), self.key_ending_label)
+        details.addRow(_("Key age:"), self.key_age_label)
+        details.addRow(_("Last checked:"), self.last_checked_label)
+        details.addRow(_("Last confirmed valid:"), self.last_confirmed_label)
         lessons_row = QHBoxLayout()
         lessons_row.addWidget(self.lessons_label, 1)
         lessons_row.addWidget(self.check_lessons_button, 0, Qt.AlignmentFlag.AlignTop)
-        details.addRow("Lessons:", lessons_row)
+        details.addRow(_("Lessons:"), lessons_row)
         places_row = QHBoxLayout()
         places_row.addWidget(self.places.label, 1)
         places_row.addWidget(self.places.edit_button, 0, Qt.AlignmentFlag.AlignTop)
-        details.addRow("Other places:", places_row)
+        details.addRow(_("Other places:"), places_row)
 
         buttons = QHBoxLayout()  # the key's buttons stay together however wide the window is
         buttons.addWidget(self.save_button)
@@ -678,14 +733,14 @@ class SettingsWindow(QMainWindow):
         buttons.addWidget(self.rotate_button)
         buttons.addStretch(1)
 
-        key_box = QGroupBox("Save a new API key", self)
+        key_box = QGroupBox(_("Save a new API key"), self)
         key_layout = QVBoxLayout(key_box)
         key_layout.addWidget(key_label)
         key_layout.addWidget(self.key_field)
         key_layout.addWidget(self.message_bar)
         key_layout.addLayout(buttons)
 
-        help_box = QGroupBox("How to get a new API key", self)
+        help_box = QGroupBox(_("How to get a new API key"), self)
         help_text = QLabel(HELP_STEPS, help_box)
         help_layout = QVBoxLayout(help_box)
         help_layout.addWidget(help_text)
@@ -761,14 +816,38 @@ def _flag_set(settings: QSettings, name: str) -> bool:
     return str(settings.value(name, "")).lower() == "true"
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%d %b %Y, %H:%M") if moment else "an earlier run"
+def _window_title(profile: str, sandbox: bool) -> str:
+    """The window's title, naming the profile unless it is the default one, and the sandbox."""
+    if profile == "default":
+        return _("Lessonspace Integration Settings (sandbox)") if sandbox else WINDOW_TITLE
+    if sandbox:
+        # Translators: {profile} is the name of lsdesk's profile (one per organisation) the window shows.
+        return _("Lessonspace Integration Settings ({profile}) (sandbox)").format(profile=profile)
+    # Translators: {profile} is the name of lsdesk's profile (one per organisation) the window shows.
+    return _("Lessonspace Integration Settings ({profile})").format(profile=profile)
+
+
+def _remembered(key: KeyStatus, *, checking: bool) -> str:
+    """The badge's sentence for a status remembered from an earlier run, while none is known yet from this one."""
+    if key.last_checked is None:
+        if checking:
+            return _("That was the status on an earlier run. Checking with Lessonspace now...")
+        return _("That was the status on an earlier run.")
+    if checking:
+        # Translators: {when} is a date and time, "03 Dec 2026, 11:52".
+        return _("That was the status on {when}. Checking with Lessonspace now...").format(when=when(key.last_checked))
+    # Translators: {when} is a date and time, "03 Dec 2026, 11:52".
+    return _("That was the status on {when}.").format(when=when(key.last_checked))
 
 
 def _badge_message(key: KeyStatus) -> str:
     """The badge's sentence: the answer's own, and, when Lessonspace could not answer, when the key last worked."""
     if key.state is not None and key.state.is_network_problem and key.last_confirmed_valid is not None:
-        return f"{key.message} Your key was last confirmed valid on {_when(key.last_confirmed_valid)}."
+        # Translators: {message} is the status's own sentence (why Lessonspace could not answer);
+        # {when} is a date and time, "03 Dec 2026, 11:52".
+        return _("{message} Your key was last confirmed valid on {when}.").format(
+            message=key.message, when=when(key.last_confirmed_valid)
+        )
     if key.state is State.REJECTED and key.title == TITLES[State.REJECTED]:
         return f"{key.message} {TEACHWORKS_ROTATED}"
     return key.message

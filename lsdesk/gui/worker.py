@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from lsdesk.core.history import History
 from lsdesk.core.keystore import KEYRING_WAITING_TITLE, Attention, KeyStore
+from lsdesk.core.language import _
 from lsdesk.core.outcome import Outcome, State, outcome
 from lsdesk.core.rotation import RotationResult
 from lsdesk.core.status import Activity
@@ -37,8 +38,8 @@ log = logging.getLogger(__name__)
 SHUTDOWN_WAIT_MS = 500
 READING_SHUTDOWN_WAIT_MS = 100
 _ONLY_READING = (Activity.IDLE, Activity.CHECKING, Activity.COPYING)
-CRASH_TITLE = "Something went wrong in lsdesk"
-CRASH_MESSAGE = (
+CRASH_TITLE = _("Something went wrong in lsdesk")
+CRASH_MESSAGE = _(
     "lsdesk ran into a problem it did not expect; your saved key was not changed. "
     "Try again, and if it keeps happening, send the log file to your IT contact."
 )

@@ -1,0 +1,143 @@
+"""The window in one language, as the admin meets it, for tests/test_translated.py.
+
+    LSDESK_LANGUAGE=fr python -m tests.helpers.translated_window API_URL FOLDER
+
+Runs in a process of its own because lsdesk's sentences are translated as their modules are imported. Opens the
+real window on the sandbox at API_URL (with the demo key, its files in FOLDER), waits for its check, then shows
+every badge state, the Settings dialog, the rotation dialog and the tray menu. Prints one JSON object: every text
+a person reads or hears in them, and every widget whose text is cut off or that runs outside its window.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from lsdesk.core import language
+
+language.use(language.decide())  # as lsdesk.main does, before any sentence is imported
+
+from PySide6.QtCore import QEventLoop, QPoint, QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+from lsdesk.core.history import History  # noqa: E402
+from lsdesk.core.keystore import MemoryKeyStore  # noqa: E402
+from lsdesk.core.outcome import State, outcome  # noqa: E402
+from lsdesk.core.rotation import RotationJournal  # noqa: E402
+from lsdesk.gui.app import create_window  # noqa: E402
+from lsdesk.gui.elided_label import ElidedLabel  # noqa: E402
+from lsdesk.gui.qt_language import speak  # noqa: E402
+from lsdesk.gui.tray import TrayIcon  # noqa: E402
+from lsdesk.gui.window import TEACHWORKS_ROTATED  # noqa: E402
+from lsdesk.sandbox import DEMO_KEY  # noqa: E402
+
+WAIT_MS = 15_000
+
+
+def texts_of(top: QWidget) -> list[str]:
+    """Every text of a window and its widgets that is shown or read out."""
+    found = [top.windowTitle(), top.toolTip(), top.accessibleName(), top.accessibleDescription()]
+    for widget in top.findChildren(QWidget):
+        found += [widget.toolTip(), widget.accessibleName(), widget.accessibleDescription(), widget.whatsThis()]
+        if isinstance(widget, (QLabel, QAbstractButton)):
+            found.append(widget.text())
+        if isinstance(widget, QLineEdit):
+            found.append(widget.placeholderText())
+        if isinstance(widget, QGroupBox):
+            found.append(widget.title())
+        if isinstance(widget, QComboBox):
+            found += [widget.itemText(index) for index in range(widget.count())]
+    return [text for text in found if text and text.strip()]
+
+
+def cut_off(top: QWidget) -> list[str]:
+    """The visible widgets whose text does not fit them, or that reach outside the window."""
+    problems = []
+    for widget in top.findChildren(QWidget):
+        if not widget.isVisibleTo(top) or widget.window() is not top:
+            continue
+        name = f"{type(widget).__name__} {widget.objectName() or repr(_text(widget))}"
+        left = widget.mapTo(top, QPoint(0, 0)).x()
+        if left < 0 or left + widget.width() > top.width():
+            problems.append(f"{name} runs outside its window ({left}+{widget.width()} of {top.width()} px)")
+        if isinstance(widget, ElidedLabel) or not _text(widget):
+            continue  # an elided label shortens its text on purpose, and says it whole in its tooltip
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            room = widget.contentsRect()
+            if widget.heightForWidth(room.width()) > room.height() + 1:
+                problems.append(f"{name}: {widget.heightForWidth(room.width())} px of text in {room.height()} px")
+        elif isinstance(widget, (QLabel, QAbstractButton)) and widget.sizeHint().width() > widget.width():
+            problems.append(f"{name}: needs {widget.sizeHint().width()} px, has {widget.width()}")
+    return problems
+
+
+def _text(widget: QWidget) -> str:
+    return widget.text() if isinstance(widget, (QLabel, QAbstractButton)) else ""
+
+
+def settle(app: QApplication, ms: int = 50) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+    app.processEvents()
+
+
+def main(api_url: str, folder: str) -> int:
+    app = QApplication(sys.argv[:1])
+    speak(app)
+    store = MemoryKeyStore()
+    store.set("default", DEMO_KEY)
+    files = Path(folder)
+    window = create_window(
+        api_url,
+        store=store,
+        settings=QSettings(str(files / "settings.ini"), QSettings.Format.IniFormat),
+        journal=RotationJournal(files / "rotation"),
+        history=History(files / "history.jsonl"),
+    )
+    window.show()
+    waited = QEventLoop()
+    window.host.operation_finished.connect(waited.quit)
+    QTimer.singleShot(WAIT_MS, waited.quit)
+    waited.exec()
+    settle(app)
+    seen: list[str] = []
+    cut: list[str] = []
+
+    def look(top: QWidget, where: str) -> None:
+        settle(app)
+        seen.extend(texts_of(top))
+        cut.extend(f"{where}: {problem}" for problem in cut_off(top))
+
+    look(window, "the window")
+    rotation = window.open_rotation()
+    if rotation is None:
+        cut.append("the rotation was not offered for the demo key")
+    else:
+        look(rotation, "the rotation dialog")
+        rotation.reject()
+    preferences = window.open_preferences()
+    look(preferences, "the Settings dialog")
+    preferences.reject()
+    for state in State:
+        window.model.checked(outcome(state, TEACHWORKS_ROTATED))
+        look(window, f"the window, {state.value}")
+    tray = TrayIcon(window.model, open_window=window.show, check=window.check, quit_app=window.quit, parent=window)
+    seen += [action.text() for action in tray.contextMenu().actions() if action.text()]
+    seen.append(tray.toolTip())
+    print(json.dumps({"language": language.current(), "texts": seen, "cut_off": cut}))
+    window.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:3]))
