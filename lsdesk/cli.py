@@ -31,6 +31,7 @@ from lsdesk.core.keystore import (
 )
 from lsdesk.core.language import _
 from lsdesk.core.local_problem import PROBLEM_IN_LSDESK, describe_local_problem
+from lsdesk.core.moments import when
 from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, WORST_FIRST, Outcome, State, outcome
 from lsdesk.core.preferences import IniSettings, Preferences, settings_path
 
@@ -250,8 +251,7 @@ def _print_history(profile: str | None, args: argparse.Namespace) -> int:
         write_csv(sys.stdout, entries)
     else:
         for entry in entries:
-            when = entry.at.astimezone().strftime("%d %b %Y, %H:%M")
-            print(f"{when}  {entry.profile}  {what_happened(entry)}")
+            print(f"{when(entry.at)}  {entry.profile}  {what_happened(entry)}")
     print(how_far_back(entries), file=sys.stderr)
     return 0
 
@@ -568,7 +568,9 @@ def _parser() -> argparse.ArgumentParser:
         parents=[_common_options()],
     )
     parser.set_defaults(api_url=None, profile="default", verbose=False, command=None)
-    parser.add_argument("--version", action="version", version=f"lsdesk {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"lsdesk {__version__}", help=_("show lsdesk's version and exit")
+    )
     parser.add_argument(
         "--sandbox",
         action="store_true",

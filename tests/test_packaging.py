@@ -203,8 +203,10 @@ def test_on_linux_the_spec_builds_one_folder_with_one_stripped_terminal_program(
     assert folder["options"]["strip"] is True
     assert "BUNDLE" not in targets
     (analysis,) = targets["Analysis"]
-    # Qt's translations stay out (lsdesk never loads them); lsdesk's own files stay in.
-    assert analysis["datas"] == ["lsdesk/resources/icons/app.svg"]
+    # Of Qt's translations, only qtbase in the languages lsdesk speaks; lsdesk's own files, its catalogues among them.
+    assert analysis["datas"] == ["lsdesk/resources/icons/app.svg", "PySide6/Qt/translations/qtbase_fr.qm"]
+    catalogues = {target for _source, target in analysis["options"]["datas"] if "locale" in target}
+    assert catalogues == {"lsdesk/locale/es/LC_MESSAGES", "lsdesk/locale/fr/LC_MESSAGES"}
 
 
 def test_on_windows_the_spec_builds_a_windowed_lsdesk_and_a_console_lsdesk_cli_side_by_side(tmp_path):

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TextIO
 
 from lsdesk.core.language import _
+from lsdesk.core.moments import when
 from lsdesk.core.outcome import Outcome, State
 from lsdesk.core.store_words import WORDS
 
@@ -283,7 +284,7 @@ def how_far_back(entries: list[HistoryEntry]) -> str:
 
 def describe(entry: HistoryEntry) -> str:
     """One entry in words that are true, after its local time: a refused save never reads as saved."""
-    return f"{entry.at.astimezone().strftime('%d %b %Y, %H:%M')}  {what_happened(entry)}"
+    return f"{when(entry.at)}  {what_happened(entry)}"
 
 
 def what_happened(entry: HistoryEntry) -> str:

@@ -120,9 +120,10 @@ def use(language: str) -> None:
         _catalogue, _language = _English(), SOURCE_LANGUAGE
         return
     # argparse's own words (usage:, options:, its errors) are looked up in gettext's default domain, in the
-    # language of the environment (the command line's rule): lsdesk's catalogue carries them too.
+    # language the environment names: lsdesk's catalogue carries them too, and LANGUAGE names lsdesk's choice.
     gettext.bindtextdomain(DOMAIN, LOCALE_FOLDER)
     gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = language
 
 
 _ACCENTED = str.maketrans(

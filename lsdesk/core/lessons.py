@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from lsdesk.core.language import _, ngettext
+from lsdesk.core.moments import when
 from lsdesk.core.outcome import Outcome
 
 
@@ -30,26 +31,26 @@ class LessonsSince:
         return self.count is not None
 
     def sentence(self) -> str:
-        when = _when(self.since)
+        since = when(self.since)
         if self.count is None:
             reason = self.problem.message if self.problem else ""
             # Translators: {when} is a date and time, such as "01 Dec 2026, 09:00".
-            unknown = _("lsdesk couldn't tell whether lessons have started since {when}.").format(when=when)
+            unknown = _("lsdesk couldn't tell whether lessons have started since {when}.").format(when=since)
             return f"{unknown} {reason}".strip()
         if self.count == 0:
             return _(
                 # Translators: {when} is a date and time, such as "01 Dec 2026, 09:00".
                 "No lessons have started since {when}. If lessons were planned since then, check that every place "
                 "that uses the key has the one saved here."
-            ).format(when=when)
+            ).format(when=since)
         return ngettext(
             # Translators: {when} is a date and time, such as "01 Dec 2026, 09:00".
-            "{count} lesson has started since {when}. If the old key no longer works, they were launched with the "
+            "{count} lesson has started since {when}. If the old key no longer works, it was launched with the "
             "new one.",
             "{count} lessons have started since {when}. If the old key no longer works, they were launched with the "
             "new one.",
             self.count,
-        ).format(count=self.count, when=when)
+        ).format(count=self.count, when=since)
 
     def to_json(self) -> dict:
         return {
@@ -57,7 +58,3 @@ class LessonsSince:
             "since": self.since.isoformat(),
             "checked_at": self.checked_at.isoformat(),
         }
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone().strftime("%d %b %Y, %H:%M")

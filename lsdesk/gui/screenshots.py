@@ -8,6 +8,9 @@ is drawn offscreen and saved as PNG; nothing else is written anywhere. The READM
 
     python -m lsdesk.gui.screenshots resources/screenshots --state valid --state invalid \
         --state offline-remembered --state save-refused --state organisations [--theme dark]
+
+In another language, `LSDESK_LANGUAGE=fr` (or es, or pseudo: every sentence 40 % longer, to see where a layout
+would cut a translation off); its code goes at the end of the file names: settings-window-fr.png.
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from lsdesk.core import language
+
+# Before the modules holding sentences: they are translated as they are imported.
+language.use(language.decide())
+
 from PySide6.QtCore import QEventLoop, QPoint, QRect, QSettings, QTimer, SignalInstance, qInstallMessageHandler
 from PySide6.QtGui import QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory
@@ -36,6 +44,7 @@ from lsdesk.core.rotation import RotationJournal
 from lsdesk.core.status import KeyStatus, StatusFile
 from lsdesk.gui.app import create_window
 from lsdesk.gui.badge import CHECKING_TITLE
+from lsdesk.gui.qt_language import speak
 from lsdesk.gui.theme import dark_palette
 from lsdesk.gui.worker import unfinished_threads
 from lsdesk.sandbox import DEMO_KEY, DEMO_ORGANISATION_ID, DEMO_ORGANISATION_NAME, SandboxServer
@@ -161,7 +170,8 @@ class Shot:
 
 def file_name(scene: Scene, theme: Theme) -> str:
     base = "settings-window" if scene.slug == "valid" else f"settings-window-{scene.slug}"
-    return f"{base}{theme.suffix}.png"
+    spoken = "" if language.current() == language.SOURCE_LANGUAGE else f"-{language.current()}"
+    return f"{base}{spoken}{theme.suffix}.png"
 
 
 def render(scene: Scene, folder: Path, theme: Theme = THEMES["light"], *, wait_ms: int = WAIT_MS) -> Shot:
@@ -314,6 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyle("Fusion")  # the same look on every desktop
+    speak(app)
     args.folder.mkdir(parents=True, exist_ok=True)
     for scene in SCENES:
         if args.state is None or scene.slug in args.state:

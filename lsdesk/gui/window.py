@@ -31,6 +31,7 @@ from lsdesk.core.key_dates import describe_age, rotation_reminder
 from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
 from lsdesk.core.language import _, ngettext
 from lsdesk.core.local_problem import describe_local_problem
+from lsdesk.core.moments import when
 from lsdesk.core.outcome import TITLES, State, outcome
 from lsdesk.core.preferences import Preferences
 from lsdesk.core.profiles import KnownProfile
@@ -40,7 +41,6 @@ from lsdesk.gui.badge import StatusBadge
 from lsdesk.gui.browser_fallback import BrowserFallback
 from lsdesk.gui.clipboard import CLEAR_AFTER_MS, copy_for_a_while
 from lsdesk.gui.controls import button
-from lsdesk.gui.dates import when
 from lsdesk.gui.elided_label import ElidedLabel
 from lsdesk.gui.history_view import EXPORTED_TITLE, HistoryBox
 from lsdesk.gui.key_field import ApiKeyField

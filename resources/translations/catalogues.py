@@ -23,12 +23,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lsdesk.core.language import DOMAIN, LANGUAGES, LOCALE_FOLDER, SOURCE_LANGUAGE
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "lsdesk"
-LOCALE = PACKAGE / "locale"
-TEMPLATE = LOCALE / "lsdesk.pot"
-DOMAIN = "lsdesk"
-TRANSLATED = ("fr", "es")
+LOCALE = LOCALE_FOLDER
+TEMPLATE = LOCALE / f"{DOMAIN}.pot"
+TRANSLATED = tuple(sorted(set(LANGUAGES) - {SOURCE_LANGUAGE}))
 ARGPARSE_SOURCE = "argparse.py"  # its entries' reference, whatever folder the running Python keeps it in
 XGETTEXT_OPTIONS = (
     "--language=Python",

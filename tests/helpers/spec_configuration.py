@@ -50,10 +50,12 @@ class Analysis(_Recorded):
         self.pure = []
         self.scripts = []
         self.binaries = []
-        # One of Qt's translations among lsdesk's icons: the spec must leave it out.
+        # Qt's translations among lsdesk's icons: the spec keeps only qtbase in the languages lsdesk speaks.
         self.datas = [
             ("lsdesk/resources/icons/app.svg", "/source/app.svg", "DATA"),
             ("PySide6/Qt/translations/qt_fr.qm", "/source/qt_fr.qm", "DATA"),
+            ("PySide6/Qt/translations/qtbase_fr.qm", "/source/qtbase_fr.qm", "DATA"),
+            ("PySide6/Qt/translations/qtbase_de.qm", "/source/qtbase_de.qm", "DATA"),
         ]
         calls[-1]["datas"] = None  # filled in by the spec's filtering, read below
 

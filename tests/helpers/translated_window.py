@@ -4,8 +4,9 @@
 
 Runs in a process of its own because lsdesk's sentences are translated as their modules are imported. Opens the
 real window on the sandbox at API_URL (with the demo key, its files in FOLDER), waits for its check, then shows
-every badge state, the Settings dialog, the rotation dialog and the tray menu. Prints one JSON object: every text
-a person reads or hears in them, and every widget whose text is cut off or that runs outside its window.
+every badge state, the Settings, rotation and places dialogs, and the tray menu. Prints one JSON object: every text
+a person reads or hears in them (Qt's standard buttons apart, whose words are Qt's), and every widget whose text
+is cut off or that runs outside its window.
 """
 
 from __future__ import annotations
@@ -18,35 +19,38 @@ from lsdesk.core import language
 
 language.use(language.decide())  # as lsdesk.main does, before any sentence is imported
 
-from PySide6.QtCore import QEventLoop, QPoint, QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import (  # noqa: E402
+from PySide6.QtCore import QEventLoop, QPoint, QSettings, QTimer
+from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QComboBox,
+    QDialogButtonBox,
     QGroupBox,
     QLabel,
     QLineEdit,
     QWidget,
 )
 
-from lsdesk.core.history import History  # noqa: E402
-from lsdesk.core.keystore import MemoryKeyStore  # noqa: E402
-from lsdesk.core.outcome import State, outcome  # noqa: E402
-from lsdesk.core.rotation import RotationJournal  # noqa: E402
-from lsdesk.gui.app import create_window  # noqa: E402
-from lsdesk.gui.elided_label import ElidedLabel  # noqa: E402
-from lsdesk.gui.qt_language import speak  # noqa: E402
-from lsdesk.gui.tray import TrayIcon  # noqa: E402
-from lsdesk.gui.window import TEACHWORKS_ROTATED  # noqa: E402
-from lsdesk.sandbox import DEMO_KEY  # noqa: E402
+from lsdesk.core.history import History
+from lsdesk.core.keystore import MemoryKeyStore
+from lsdesk.core.outcome import State, outcome
+from lsdesk.core.rotation import RotationJournal
+from lsdesk.gui.app import create_window
+from lsdesk.gui.elided_label import ElidedLabel
+from lsdesk.gui.qt_language import speak
+from lsdesk.gui.tray import TrayIcon
+from lsdesk.gui.window import TEACHWORKS_ROTATED
+from lsdesk.sandbox import DEMO_KEY
 
 WAIT_MS = 15_000
 
 
 def texts_of(top: QWidget) -> list[str]:
-    """Every text of a window and its widgets that is shown or read out."""
+    """Every text of a window and its widgets that is shown or read out, but Qt's standard buttons' own."""
     found = [top.windowTitle(), top.toolTip(), top.accessibleName(), top.accessibleDescription()]
     for widget in top.findChildren(QWidget):
+        if widget in standard_buttons(top):
+            continue
         found += [widget.toolTip(), widget.accessibleName(), widget.accessibleDescription(), widget.whatsThis()]
         if isinstance(widget, (QLabel, QAbstractButton)):
             found.append(widget.text())
@@ -57,6 +61,16 @@ def texts_of(top: QWidget) -> list[str]:
         if isinstance(widget, QComboBox):
             found += [widget.itemText(index) for index in range(widget.count())]
     return [text for text in found if text and text.strip()]
+
+
+def standard_buttons(top: QWidget) -> list[QAbstractButton]:
+    """The standard buttons (OK, Cancel...) of a dialog's button box: their words are Qt's, from its catalogue."""
+    return [
+        button
+        for box in top.findChildren(QDialogButtonBox)
+        for button in box.buttons()
+        if box.standardButton(button) != QDialogButtonBox.StandardButton.NoButton
+    ]
 
 
 def cut_off(top: QWidget) -> list[str]:
@@ -111,11 +125,13 @@ def main(api_url: str, folder: str) -> int:
     waited.exec()
     settle(app)
     seen: list[str] = []
+    qts: list[str] = []
     cut: list[str] = []
 
     def look(top: QWidget, where: str) -> None:
         settle(app)
         seen.extend(texts_of(top))
+        qts.extend(button.text() for button in standard_buttons(top))
         cut.extend(f"{where}: {problem}" for problem in cut_off(top))
 
     look(window, "the window")
@@ -128,13 +144,16 @@ def main(api_url: str, folder: str) -> int:
     preferences = window.open_preferences()
     look(preferences, "the Settings dialog")
     preferences.reject()
+    places = window.places.edit()
+    look(places, "the places dialog")
+    places.reject()
     for state in State:
         window.model.checked(outcome(state, TEACHWORKS_ROTATED))
         look(window, f"the window, {state.value}")
     tray = TrayIcon(window.model, open_window=window.show, check=window.check, quit_app=window.quit, parent=window)
     seen += [action.text() for action in tray.contextMenu().actions() if action.text()]
     seen.append(tray.toolTip())
-    print(json.dumps({"language": language.current(), "texts": seen, "cut_off": cut}))
+    print(json.dumps({"language": language.current(), "texts": seen, "qt_texts": qts, "cut_off": cut}))
     window.quit()
     return 0
 
