@@ -101,6 +101,10 @@ _ci_bundle_check_commands() {  # EXECUTABLE API-URL
   out=$(echo "$CI_BUNDLE_DEMO_KEY" | "$exe" check --key-stdin --json --api-url "$url") && rc=0 || rc=$?
   [ "$rc" -eq 0 ] && grep -q '"state": "valid"' <<<"$out" \
     || { _ci_bundle_fail "'$exe check --key-stdin --json' exited with $rc: $out"; return 1; }
+  # The catalogues travel with it: in French the state stays "valid" and the sentence is no longer English.
+  out=$(echo "$CI_BUNDLE_DEMO_KEY" | LSDESK_LANGUAGE=fr "$exe" check --key-stdin --json --api-url "$url") && rc=0 || rc=$?
+  [ "$rc" -eq 0 ] && grep -q '"state": "valid"' <<<"$out" && ! grep -q 'accepted this key' <<<"$out" \
+    || { _ci_bundle_fail "'$exe check' in French exited with $rc: $out"; return 1; }
   # keyring finds its backends through entry points: the bundle must still pick the Secret Service.
   out=$(echo "$CI_BUNDLE_DEMO_KEY" | "$exe" save --json --profile ci-bundle --api-url "$url") && rc=0 || rc=$?
   [ "$rc" -eq 0 ] && grep -q '"saved": true' <<<"$out" && grep -q 'Secret Service' <<<"$out" \
@@ -109,7 +113,7 @@ _ci_bundle_check_commands() {  # EXECUTABLE API-URL
   [ "$rc" -eq 0 ] && grep -q '"state": "valid"' <<<"$out" \
     || { _ci_bundle_fail "'$exe check --json' of the saved key exited with $rc: $out"; return 1; }
   "$exe" forget --yes --profile ci-bundle >/dev/null || { _ci_bundle_fail "'$exe forget' exited with $?"; return 1; }
-  echo "ci: bundle: $exe: check, save and check through the Secret Service work; no Qt in its command line" >&2
+  echo "ci: bundle: $exe: check (in English and French), save and check through the Secret Service work; no Qt in its command line" >&2
 }
 
 # The window on its own Xvfb: it must appear with its title and its icon (read from the bundle's SVG),

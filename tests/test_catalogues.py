@@ -78,3 +78,16 @@ def test_a_catalogue_compiled_before_its_last_change_is_named(tmp_path):
     po.write_text(po.read_text(encoding="utf-8").replace("Enregistrer", "Sauvegarder"), encoding="utf-8")
 
     assert problems_in("fr", {"Save"}, po) == ["fr: lsdesk.mo is older than lsdesk.po (run update)"]
+
+
+def test_the_package_data_carries_the_compiled_catalogues():
+    """pyproject.toml's package data, which setuptools puts in the wheel: a user's install speaks every language.
+    (Building a wheel here would fetch setuptools from PyPI: the glob is checked against the files instead.)"""
+    import tomllib
+
+    from resources.translations.catalogues import ROOT
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = project["tool"]["setuptools"]["package-data"]["lsdesk"]
+    shipped = {path for pattern in globs for path in (ROOT / "lsdesk").glob(pattern)}
+    assert shipped == {mo_file(language) for language in TRANSLATED}

@@ -138,3 +138,19 @@ def test_the_options_read_without_argparse_are_the_command_lines_own():
         if option.startswith("--") and action.__class__.__name__ == "_StoreAction"
     }
     assert takes_a_value == set(_OPTIONS_WITH_A_VALUE)
+
+
+@pytest.mark.parametrize(("arguments", "settings_file"), [([], "lsdesk.ini"), (["--sandbox"], "lsdesk-sandbox.ini")])
+def test_the_window_speaks_the_language_chosen_in_its_settings(monkeypatch, tmp_path, arguments, settings_file):
+    """As Settings saves it (QSettings' INI file), read before any sentence is imported; the sandbox has its own."""
+    from lsdesk import _window_language
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.delenv("LSDESK_LANGUAGE")
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    (tmp_path / "lsdesk").mkdir()
+    assert _window_language(arguments) == "fr"  # nothing chosen: the system's
+
+    (tmp_path / "lsdesk" / settings_file).write_text("[preferences]\nlanguage=es\n", encoding="utf-8")
+    assert _window_language(arguments) == "es"
+    assert _window_language([] if arguments else ["--sandbox"]) == "fr"  # the other settings file chose nothing
