@@ -43,10 +43,11 @@ def opens_the_window(arguments: list[str]) -> bool:
 def _window_language(arguments: list[str]) -> str:
     """The window's language: Settings' choice (the sandbox has its own Settings), else the system's."""
     from lsdesk.core import language
-    from lsdesk.core.preferences import SANDBOX_SETTINGS, SETTINGS, IniSettings, Preferences, settings_path
+    from lsdesk.core.settings_file import LANGUAGE, SANDBOX_SETTINGS, SETTINGS, IniSettings, settings_path
 
     sandbox = any(argument.startswith("--s") and "--sandbox".startswith(argument) for argument in arguments)
-    preference = Preferences.load(IniSettings(settings_path(SANDBOX_SETTINGS if sandbox else SETTINGS))).language
+    chosen = IniSettings(settings_path(SANDBOX_SETTINGS if sandbox else SETTINGS)).value(LANGUAGE, "")
+    preference = chosen if isinstance(chosen, str) else ""  # a damaged value: the system's (decide ignores others)
     system = None
     if sys.platform in ("win32", "darwin"):  # elsewhere the system's language is the environment's
         from lsdesk.gui.qt_language import system_language

@@ -33,7 +33,8 @@ from lsdesk.core.language import _
 from lsdesk.core.local_problem import PROBLEM_IN_LSDESK, describe_local_problem
 from lsdesk.core.moments import when
 from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, WORST_FIRST, Outcome, State, outcome
-from lsdesk.core.preferences import IniSettings, Preferences, settings_path
+from lsdesk.core.preferences import Preferences
+from lsdesk.core.settings_file import IniSettings, settings_path
 
 if TYPE_CHECKING:
     from lsdesk.core.desk import KeyDesk

@@ -154,3 +154,21 @@ def test_the_window_speaks_the_language_chosen_in_its_settings(monkeypatch, tmp_
     (tmp_path / "lsdesk" / settings_file).write_text("[preferences]\nlanguage=es\n", encoding="utf-8")
     assert _window_language(arguments) == "es"
     assert _window_language([] if arguments else ["--sandbox"]) == "fr"  # the other settings file chose nothing
+
+
+def test_choosing_the_windows_language_imports_no_sentence():
+    """lsdesk.main reads the window's language before anything that holds a sentence is imported: a sentence
+    imported earlier would stay in English beside the chosen language."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, lsdesk\n"
+        "from lsdesk.core import language\n"
+        "lsdesk._window_language(['--sandbox'])\n"
+        "print([name for name, module in sys.modules.items() if name.startswith('lsdesk')\n"
+        "       and name != 'lsdesk.core.language' and getattr(module, '_', None) is language._])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+
+    assert result.stdout.strip() == "[]"

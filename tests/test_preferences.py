@@ -19,14 +19,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox
 
 from lsdesk.core.api_url import FROM_SETTINGS
-from lsdesk.core.preferences import (
-    API_URL,
-    DEFAULT_WATCH_MINUTES,
-    MAX_SETTINGS_BYTES,
-    IniSettings,
-    Preferences,
-    settings_path,
-)
+from lsdesk.core.preferences import API_URL, DEFAULT_WATCH_MINUTES, Preferences
+from lsdesk.core.settings_file import MAX_SETTINGS_BYTES, IniSettings, settings_path
 from lsdesk.gui.app import SANDBOX_APPLICATION, settings_for
 from lsdesk.gui.preferences import PreferencesDialog
 from lsdesk.sandbox import DEMO_KEY

@@ -111,19 +111,27 @@ def leaks(texts: list[str], language: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def windows(tmp_path_factory):
-    """Each language's window, dialogs and tray menu, as tests/helpers/translated_window.py saw them."""
+    """Each language's window, dialogs and tray menu, as tests/helpers/translated_window.py saw them: French and
+    Spanish chosen in Settings, the pseudo-locale through $LSDESK_LANGUAGE."""
     from lsdesk.sandbox import SandboxServer
 
     seen = {}
     with SandboxServer() as sandbox:
         for language in (*TRANSLATED, "pseudo"):
             folder = tmp_path_factory.mktemp(f"window-{language}")
+            if language in TRANSLATED:  # chosen in Settings, on an English desktop
+                settings = folder / "config" / "lsdesk" / "lsdesk.ini"
+                settings.parent.mkdir(parents=True)
+                settings.write_text(f"[preferences]\nlanguage={language}\n", encoding="utf-8")
+                chosen = {"XDG_CONFIG_HOME": str(folder / "config"), "LANG": "en_US.UTF-8"}
+            else:  # Settings offers no pseudo-locale
+                chosen = {LANGUAGE_VARIABLE: language}
             result = subprocess.run(
                 [sys.executable, "-m", "tests.helpers.translated_window", sandbox.api_url, str(folder)],
                 capture_output=True,
                 text=True,
                 timeout=120,
-                env=environment(**{LANGUAGE_VARIABLE: language}),
+                env=environment(**chosen),
             )
             assert result.returncode == 0, result.stderr[-2000:]
             seen[language] = json.loads(result.stdout.strip().splitlines()[-1])

@@ -17,7 +17,7 @@ from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
 from lsdesk.core.keystore import check_profile_name
 from lsdesk.core.language import _, ngettext
 from lsdesk.core.outcome import Organisation, State
-from lsdesk.core.preferences import SettingsReader, SettingsWriter
+from lsdesk.core.settings_file import SettingsReader, SettingsWriter
 from lsdesk.core.status import STATUS_FOLDER, KeyStatus, StatusFile
 
 # Names Windows keeps for devices: a profile named so could not be a file there.

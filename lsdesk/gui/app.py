@@ -22,9 +22,10 @@ from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name, k
 from lsdesk.core.language import _
 from lsdesk.core.outcome import State
 from lsdesk.core.places import CHECKLISTS_FOLDER, PLACES_FOLDER, Checklists, Places
-from lsdesk.core.preferences import SANDBOX_SETTINGS, SETTINGS, Preferences, settings_path
+from lsdesk.core.preferences import Preferences
 from lsdesk.core.profiles import known_profiles, noted_profile_names
 from lsdesk.core.rotation import RotationJournal
+from lsdesk.core.settings_file import SANDBOX_SETTINGS, SETTINGS, settings_path
 from lsdesk.core.status import StatusFile, StatusModel
 from lsdesk.gui.alerts import KeyAlerts
 from lsdesk.gui.first_paint import after_first_paint

@@ -1,8 +1,10 @@
 """The window in one language, as the admin meets it, for tests/test_translated.py.
 
-    LSDESK_LANGUAGE=fr python -m tests.helpers.translated_window API_URL FOLDER
+    python -m tests.helpers.translated_window API_URL FOLDER
 
-Runs in a process of its own because lsdesk's sentences are translated as their modules are imported. Opens the
+Speaks the language the window would: its Settings' choice (in $XDG_CONFIG_HOME/lsdesk/lsdesk.ini), else
+$LSDESK_LANGUAGE's or the environment's. Runs in a process of its own because lsdesk's sentences are translated
+as their modules are imported. Opens the
 real window on the sandbox at API_URL (with the demo key, its files in FOLDER), waits for its check, then shows
 every badge state, the Settings, rotation and places dialogs, and the tray menu. Prints one JSON object: every text
 a person reads or hears in them (Qt's standard buttons apart, whose words are Qt's), and every widget whose text
@@ -15,9 +17,10 @@ import json
 import sys
 from pathlib import Path
 
+from lsdesk import _window_language
 from lsdesk.core import language
 
-language.use(language.decide())  # as lsdesk.main does, before any sentence is imported
+language.use(_window_language([]))  # as lsdesk.main does for the window, before any sentence is imported
 
 from PySide6.QtCore import QEventLoop, QPoint, QSettings, QTimer
 from PySide6.QtWidgets import (
