@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "create_window", "main"]
 
 # The options before a command that take a value: the window is what opens when no command follows them.
-_OPTIONS_WITH_A_VALUE = ("--api-url", "--profile")
+OPTIONS_WITH_A_VALUE = ("--api-url", "--profile")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +34,7 @@ def opens_the_window(arguments: list[str]) -> bool:
             return False
         elif argument.startswith("--") and "=" not in argument and len(argument) > 2:
             # argparse accepts any unambiguous start of an option's name (--api for --api-url).
-            expects_value = any(option.startswith(argument) for option in _OPTIONS_WITH_A_VALUE)
+            expects_value = any(option.startswith(argument) for option in OPTIONS_WITH_A_VALUE)
         elif not argument.startswith("-"):
             return False  # a command
     return True

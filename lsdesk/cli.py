@@ -16,7 +16,7 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
-from lsdesk import __version__
+from lsdesk import OPTIONS_WITH_A_VALUE, __version__
 from lsdesk.core import paths
 from lsdesk.core.api_key import MAX_INPUT_LENGTH, key_ending
 from lsdesk.core.api_url import API_URL_ENV, DEFAULT_API_URL, ApiUrlError, resolve_api_url
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     _no_core_dumps()  # first: a key read later must never end up in a core file
     _replace_unencodable_output()
     try:
-        args = _parser().parse_args(argv)
+        args = _window_arguments(sys.argv[1:] if argv is None else argv) or _parser().parse_args(argv)
         _configure_logging(args.verbose)
         report = _Reporter(sys.stdout, as_json=getattr(args, "json", False))
         try:
@@ -465,6 +465,30 @@ def _run_sandbox(port: int) -> int:
     print(_("Press Ctrl+C to stop."), flush=True)
     server.serve_forever()
     return 0
+
+
+# The window's options, as `lsdesk` with no command takes them, and the Namespace field each sets.
+_WINDOW_FLAGS = {"-v": "verbose", "--verbose": "verbose", "--sandbox": "sandbox", "--background": "background"}
+_WINDOW_VALUES = {option: option[2:].replace("-", "_") for option in OPTIONS_WITH_A_VALUE}
+
+
+def _window_arguments(argv: list[str]) -> argparse.Namespace | None:
+    """The window's usual options, read without building the whole parser (its commands and their options cost
+    the window's start-up about 5 ms); None for anything else, which the parser reads (a command, help, an
+    abbreviated option or --option=value, a value missing)."""
+    values = {"api_url": None, "profile": "default", "verbose": False, "sandbox": False, "background": False}
+    arguments = iter(argv)
+    for argument in arguments:
+        if argument in _WINDOW_FLAGS:
+            values[_WINDOW_FLAGS[argument]] = True
+        elif argument in _WINDOW_VALUES:
+            value = next(arguments, None)
+            if value is None or value.startswith("-"):
+                return None
+            values[_WINDOW_VALUES[argument]] = value
+        else:
+            return None
+    return argparse.Namespace(command=None, **values)
 
 
 def _configure_logging(verbose: bool) -> None:

@@ -127,7 +127,7 @@ def test_whether_the_arguments_open_the_window_is_read_without_argparse(argument
 
 def test_the_options_read_without_argparse_are_the_command_lines_own():
     """lsdesk/__init__.py skips the values of the options that take one; the command line defines them."""
-    from lsdesk import _OPTIONS_WITH_A_VALUE
+    from lsdesk import OPTIONS_WITH_A_VALUE
     from lsdesk.cli import _parser
 
     takes_a_value = {
@@ -137,7 +137,7 @@ def test_the_options_read_without_argparse_are_the_command_lines_own():
         for option in action.option_strings
         if option.startswith("--") and action.__class__.__name__ == "_StoreAction"
     }
-    assert takes_a_value == set(_OPTIONS_WITH_A_VALUE)
+    assert takes_a_value == set(OPTIONS_WITH_A_VALUE)
 
 
 @pytest.mark.parametrize(("arguments", "settings_file"), [([], "lsdesk.ini"), (["--sandbox"], "lsdesk-sandbox.ini")])
@@ -172,3 +172,28 @@ def test_choosing_the_windows_language_imports_no_sentence():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
 
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        [],
+        ["--sandbox"],
+        ["-v", "--profile", "north", "--api-url", "http://127.0.0.1:1/v2/"],
+        ["--background", "--verbose"],
+        ["--profile", "a", "--profile", "b"],
+    ],
+)
+def test_the_windows_own_reading_of_its_options_is_the_parsers(arguments):
+    from lsdesk.cli import _parser, _window_arguments
+
+    assert _window_arguments(arguments) == _parser().parse_args(arguments)
+
+
+@pytest.mark.parametrize(
+    "arguments", [["check"], ["--help"], ["--prof", "north"], ["--profile=north"], ["--profile"], ["--profile", "-v"]]
+)
+def test_anything_else_is_left_to_the_parser(arguments):
+    from lsdesk.cli import _window_arguments
+
+    assert _window_arguments(arguments) is None

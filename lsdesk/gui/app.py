@@ -262,7 +262,11 @@ def run_window(
     window.host.operation_finished.connect(release_source_text)  # the first check's imports too, and any later
     switch = ProfileSwitch(window, open_profile)
     single.show_requested.connect(switch.bring_forward)
-    quit_on_termination(app, lambda: switch.current.quit())
+    ends_on_termination = functools.partial(quit_on_termination, app, lambda: switch.current.quit())
+    if background:
+        ends_on_termination()
+    else:  # its socket costs the first paint about 6 ms; until then a SIGTERM ends lsdesk as Python's default does
+        after_first_paint(window, ends_on_termination)
 
     def clean_up() -> None:
         single.close()
