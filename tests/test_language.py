@@ -80,6 +80,19 @@ def test_a_language_whose_catalogue_is_missing_stays_english(monkeypatch, tmp_pa
         language.use("en")
 
 
+def test_a_damaged_catalogue_leaves_lsdesk_in_english(monkeypatch, tmp_path):
+    damaged = tmp_path / "fr" / "LC_MESSAGES" / "lsdesk.mo"
+    damaged.parent.mkdir(parents=True)
+    damaged.write_bytes(b"not a catalogue at all")
+    monkeypatch.setattr(language, "LOCALE_FOLDER", tmp_path)
+    try:
+        language.use("fr")
+        assert language.current() == "en"
+        assert language._("Save") == "Save"
+    finally:
+        language.use("en")
+
+
 @pytest.mark.parametrize(
     "message",
     [
