@@ -87,6 +87,30 @@ def test_the_desktop_entry_starts_lsdesk_with_the_icon_the_readme_installs():
     assert "install -Dm644 lsdesk.desktop ~/.local/share/applications/lsdesk.desktop\n" in readme
 
 
+def test_the_packages_menu_entry_describes_lsdesk_in_every_language_it_speaks(tmp_path):
+    import gettext
+
+    sys.path.insert(0, str(PACKAGING))
+    from package_linux import desktop_entry
+
+    from lsdesk.core.language import DOMAIN, LOCALE_FOLDER
+
+    path = tmp_path / "lsdesk.desktop"
+    path.write_text(desktop_entry(), encoding="utf-8")
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str
+    entry.read(path, encoding="utf-8")
+    desktop = entry["Desktop Entry"]
+
+    for language in ("fr", "es"):
+        translate = gettext.translation(DOMAIN, LOCALE_FOLDER, [language]).gettext
+        for key in ("GenericName", "Comment"):
+            assert desktop[f"{key}[{language}]"] == translate(desktop[key]) != desktop[key]
+    if shutil.which("desktop-file-validate"):  # desktop-file-utils, which .ci/run installs
+        checked = subprocess.run(["desktop-file-validate", str(path)], capture_output=True, text=True, check=False)
+        assert checked.returncode == 0 and not checked.stdout.strip(), checked.stdout
+
+
 @pytest.mark.parametrize(
     ("suffix", "sizes"),
     [

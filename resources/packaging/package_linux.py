@@ -118,11 +118,32 @@ def debian_depends(bundle: Path) -> list[str]:
     )
 
 
-def make_tarball(bundle: Path, out: Path, name: str) -> Path:
+def desktop_entry() -> str:
+    """The menu entry, its description in every language lsdesk speaks (GenericName[fr]=..., from the catalogues)."""
+    import gettext
+
+    sys.path.insert(0, str(REPO))
+    from lsdesk.core.language import DOMAIN, LANGUAGES, LOCALE_FOLDER, SOURCE_LANGUAGE
+    from resources.translations.catalogues import DESKTOP_KEYS
+
+    translations = {
+        code: gettext.translation(DOMAIN, LOCALE_FOLDER, [code]).gettext
+        for code in sorted(set(LANGUAGES) - {SOURCE_LANGUAGE})
+    }
+    lines = []
+    for line in DESKTOP_ENTRY.read_text(encoding="utf-8").splitlines():
+        lines.append(line)
+        key, equals, english = line.partition("=")
+        if equals and key in DESKTOP_KEYS:
+            lines += [f"{key}[{code}]={translate(english)}" for code, translate in translations.items()]
+    return "\n".join(lines) + "\n"
+
+
+def make_tarball(bundle: Path, out: Path, name: str, entry: Path) -> Path:
     target = out / f"{name}.tar.gz"
     with tarfile.open(target, "w:gz") as archive:
         archive.add(bundle, arcname=f"{name}/lsdesk")
-        archive.add(DESKTOP_ENTRY, arcname=f"{name}/lsdesk.desktop")
+        archive.add(entry, arcname=f"{name}/lsdesk.desktop")
         archive.add(ICON, arcname=f"{name}/lsdesk.svg")
     return target
 
@@ -142,7 +163,7 @@ def control_file(the_version: str, architecture: str, depends: list[str], instal
     )
 
 
-def make_deb(bundle: Path, out: Path, the_version: str, depends: list[str]) -> Path:
+def make_deb(bundle: Path, out: Path, the_version: str, depends: list[str], entry: Path) -> Path:
     architecture = run(["dpkg", "--print-architecture"]).strip()
     target = out / f"lsdesk_{the_version}_{architecture}.deb"
     with tempfile.TemporaryDirectory(prefix="lsdesk-deb-") as staging_folder:
@@ -150,7 +171,7 @@ def make_deb(bundle: Path, out: Path, the_version: str, depends: list[str]) -> P
         shutil.copytree(bundle, root / INSTALL_ROOT.lstrip("/"), symlinks=True)
         (root / "usr" / "bin").mkdir(parents=True)
         (root / "usr" / "bin" / "lsdesk").symlink_to(f"{INSTALL_ROOT}/lsdesk")
-        install(DESKTOP_ENTRY, root / "usr/share/applications/lsdesk.desktop")
+        install(entry, root / "usr/share/applications/lsdesk.desktop")
         install(ICON, root / "usr/share/icons/hicolor/scalable/apps/lsdesk.svg")
         size = sum(path.stat().st_size for path in root.rglob("*") if path.is_file() and not path.is_symlink())
         (root / "DEBIAN").mkdir()
@@ -196,8 +217,11 @@ def main(argv: list[str] | None = None) -> int:
     the_version = version()
     try:
         depends = debian_depends(args.bundle)
-        tarball = make_tarball(args.bundle, args.out, f"lsdesk-{the_version}-linux-{platform.machine()}")
-        deb = make_deb(args.bundle, args.out, the_version, depends)
+        with tempfile.TemporaryDirectory(prefix="lsdesk-entry-") as folder:
+            entry = Path(folder) / "lsdesk.desktop"
+            entry.write_text(desktop_entry(), encoding="utf-8")
+            tarball = make_tarball(args.bundle, args.out, f"lsdesk-{the_version}-linux-{platform.machine()}", entry)
+            deb = make_deb(args.bundle, args.out, the_version, depends, entry)
     except PackagingError as error:
         print(error, file=sys.stderr)
         return 1

@@ -8,7 +8,8 @@ each is committed, so installing or building lsdesk needs no gettext tools. Upda
 (xgettext, msgmerge, msgfmt: the Debian package `gettext`).
 
 argparse's own words (usage:, options:, its error messages) are in the catalogues too, extracted from the running
-Python's argparse: the command line's help is then translated throughout.
+Python's argparse: the command line's help is then translated throughout. So is the menu entry's description
+(resources/packaging/lsdesk.desktop), which the Linux packages carry in every language.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ XGETTEXT_OPTIONS = (
     "--package-name=lsdesk",
     "--msgid-bugs-address=README.md (Languages)",
 )
+# The menu entry's description, which resources/packaging/package_linux.py writes in every language.
+DESKTOP_ENTRY = ROOT / "resources" / "packaging" / "lsdesk.desktop"
+DESKTOP_KEYS = ("GenericName", "Comment")
+DESKTOP_OPTIONS = ("--language=Desktop", "--from-code=UTF-8", "-k", *(f"--keyword={key}" for key in DESKTOP_KEYS))
 TOOLS = ("xgettext", "msgmerge", "msgfmt")
 
 FIELD = re.compile(r"\{(\w*)[^{}]*\}")
@@ -211,6 +216,8 @@ def extract(output: Path) -> set[str]:
     with tempfile.TemporaryDirectory() as folder:
         lsdesk_only = Path(folder) / "lsdesk.pot"
         subprocess.run(["xgettext", *XGETTEXT_OPTIONS, "-o", str(lsdesk_only), *sources], cwd=ROOT, check=True)
+        desktop = [*DESKTOP_OPTIONS, "--join-existing", "-o", str(lsdesk_only), str(DESKTOP_ENTRY.relative_to(ROOT))]
+        subprocess.run(["xgettext", *desktop], cwd=ROOT, check=True)
         own = {entry.msgid for entry in read_po(lsdesk_only)}
         shutil.copyfile(argparse.__file__, Path(folder) / ARGPARSE_SOURCE)
         subprocess.run(
