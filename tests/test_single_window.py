@@ -4,8 +4,10 @@ and ends. Real processes of `lsdesk --sandbox`, on the test's screen."""
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from platformdirs import user_log_path
 
 from lsdesk.gui.app import ENDED_BY_SIGTERM, FIRST_PAINT_REPORT
-from lsdesk.gui.single_window import server_name
+from lsdesk.gui.single_window import QtSingleWindow, UnixSingleWindow, server_name
 
 HANG_GUARD_S = 45  # a guard against hanging, not a timing target
 BROUGHT_FORWARD = "another start of lsdesk asked for this window; bringing it forward"
@@ -120,3 +122,75 @@ def test_sigterm_ends_the_sandbox_window_as_quit_does_and_leaves_no_temporary_fo
     assert process.returncode == 0, err
     assert list(scratch.iterdir()) == []
     assert ENDED_BY_SIGTERM in log_file().read_text()
+
+
+ASK = (
+    "from PySide6.QtCore import QCoreApplication\n"
+    "from lsdesk.gui import single_window\n"
+    "app = QCoreApplication([])\n"
+    "print(single_window.{kind}({name!r}).ask_running_to_show())\n"
+)
+
+
+# Windows keeps the named pipe of Qt's QtSingleWindow, which cannot run there in CI: on Linux, Qt's local socket is
+# a Unix socket, so each kind is tested against the other, in both roles.
+@pytest.mark.parametrize(
+    ("listening", "asking"),
+    [(UnixSingleWindow, UnixSingleWindow), (UnixSingleWindow, QtSingleWindow), (QtSingleWindow, UnixSingleWindow)],
+    ids=["unix-unix", "unix-qt", "qt-unix"],
+)
+def test_a_later_start_is_answered_and_the_window_asked_for(qtbot, tmp_path, listening, asking):
+    name = str(tmp_path / "lsdesk-test")
+    first = listening(name)
+    assert first.listen()
+    asked = []
+    first.show_requested.connect(lambda: asked.append(True))
+    later = subprocess.Popen(  # a later start is a process of its own, as it is for real
+        [sys.executable, "-c", ASK.format(kind=asking.__name__, name=name)], stdout=subprocess.PIPE, text=True
+    )
+
+    qtbot.waitUntil(lambda: later.poll() is not None, timeout=HANG_GUARD_S * 1000)
+
+    assert later.communicate()[0].split() == ["True"]
+    assert asked == [True]
+    first.close()
+    assert not Path(name).exists()
+
+
+def test_nobody_listening_means_this_start_is_the_first(tmp_path):
+    assert UnixSingleWindow(str(tmp_path / "lsdesk-nobody")).ask_running_to_show() is False
+
+
+def test_the_socket_is_this_users_alone_and_a_stranger_gets_nothing(qtbot, tmp_path):
+    name = str(tmp_path / "lsdesk-test")
+    first = UnixSingleWindow(name)
+    assert first.listen()
+    asked = []
+    first.show_requested.connect(lambda: asked.append(True))
+    assert Path(name).stat().st_mode & 0o077 == 0
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stranger:
+        stranger.settimeout(HANG_GUARD_S)
+        stranger.connect(name)
+        stranger.sendall(b"GET / HTTP/1.1\r\n\r\n")
+        received = []
+        reader = threading.Thread(target=lambda: received.append(stranger.recv(64)))
+        reader.start()
+        qtbot.waitUntil(lambda: bool(received), timeout=HANG_GUARD_S * 1000)
+        reader.join()
+
+    assert received == [b""]  # closed without an answer
+    assert asked == []
+    first.close()
+
+
+def test_a_socket_file_left_behind_is_taken_over(qtbot, tmp_path):
+    name = str(tmp_path / "lsdesk-test")
+    crashed = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    crashed.bind(name)
+    crashed.close()  # the file stays, nobody listens
+
+    first = UnixSingleWindow(name)
+    assert first.ask_running_to_show() is False
+    assert first.listen()
+    first.close()

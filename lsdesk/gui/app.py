@@ -30,7 +30,7 @@ from lsdesk.core.status import StatusFile, StatusModel
 from lsdesk.gui.alerts import KeyAlerts
 from lsdesk.gui.first_paint import after_first_paint
 from lsdesk.gui.qt_language import speak
-from lsdesk.gui.single_window import SingleWindow, server_name
+from lsdesk.gui.single_window import server_name, single_window
 from lsdesk.gui.source_text import release_source_text
 from lsdesk.gui.status_feed import feed
 from lsdesk.gui.theme import icon
@@ -204,7 +204,7 @@ def run_window(
     app.setDesktopFileName("lsdesk")  # lets Wayland desktops match the window to lsdesk.desktop
     sys.excepthook = _report_crash
 
-    single = SingleWindow(server_name(profile, sandbox=sandbox))
+    single = single_window(server_name(profile, sandbox=sandbox))
     if single.ask_running_to_show():
         return 0  # one window per profile: the open one has come forward
     single.listen()
