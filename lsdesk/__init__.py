@@ -26,18 +26,22 @@ def main(argv: list[str] | None = None) -> int:
 
 def opens_the_window(arguments: list[str]) -> bool:
     """Whether these arguments open the window (no command, no --help or --version), read without argparse."""
+    return command_in(arguments) is None and not any(a in ("-h", "--help", "--version") for a in arguments)
+
+
+def command_in(arguments: list[str]) -> str | None:
+    """The command these arguments name (the first that is neither an option nor an option's value), as argparse
+    reads it, without argparse; None for none."""
     expects_value = False
     for argument in arguments:
         if expects_value:
             expects_value = False
-        elif argument in ("-h", "--help", "--version"):
-            return False
         elif argument.startswith("--") and "=" not in argument and len(argument) > 2:
             # argparse accepts any unambiguous start of an option's name (--api for --api-url).
             expects_value = any(option.startswith(argument) for option in OPTIONS_WITH_A_VALUE)
         elif not argument.startswith("-"):
-            return False  # a command
-    return True
+            return argument
+    return None
 
 
 def _window_language(arguments: list[str]) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import getpass
 import json
 import logging
 import os
@@ -16,7 +15,7 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
-from lsdesk import OPTIONS_WITH_A_VALUE, __version__
+from lsdesk import OPTIONS_WITH_A_VALUE, __version__, command_in
 from lsdesk.core import paths
 from lsdesk.core.api_key import MAX_INPUT_LENGTH, key_ending
 from lsdesk.core.api_url import API_URL_ENV, DEFAULT_API_URL, ApiUrlError, resolve_api_url
@@ -54,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     _no_core_dumps()  # first: a key read later must never end up in a core file
     _replace_unencodable_output()
     try:
-        args = _window_arguments(sys.argv[1:] if argv is None else argv) or _parser().parse_args(argv)
+        arguments = sys.argv[1:] if argv is None else argv
+        args = _window_arguments(arguments) or _parser(command_in(arguments)).parse_args(arguments)
         _configure_logging(args.verbose)
         report = _Reporter(sys.stdout, as_json=getattr(args, "json", False))
         try:
@@ -435,6 +435,8 @@ def _with_age(sentence: str, age: str) -> str:
 def _read_key(stream: TextIO, prompt: str | None = None) -> str:
     """The key from standard input; at a terminal, asked for without echo."""
     if stream.isatty():
+        import getpass  # only at a terminal: a script's `check` never needs it
+
         return getpass.getpass(prompt or _("Paste your Lessonspace API key (it won't be shown): "))
     return stream.read(MAX_INPUT_LENGTH + 1)
 
@@ -524,8 +526,11 @@ def _replace_unencodable_output() -> None:
             reconfigure(errors="replace")
 
 
-def _command(commands, name: str, summary: str) -> argparse.ArgumentParser:
-    """A command with the options every command takes, and the exit codes under its --help."""
+def _command(commands, name: str, summary: str, *, exit_codes: bool = True) -> argparse.ArgumentParser:
+    """A command with the options every command takes, and (unless not `exit_codes`) the exit codes under its
+    --help."""
+    if not exit_codes:
+        return commands.add_parser(name, parents=[_common_options()], help=summary)
     return commands.add_parser(
         name,
         parents=[_common_options()],
@@ -584,7 +589,20 @@ def _common_options() -> argparse.ArgumentParser:
     return common
 
 
-def _parser() -> argparse.ArgumentParser:
+# The commands, as `_parser` defines them.
+COMMANDS = ("check", "lessons", "history", "profiles", "save", "rotate", "forget", "sandbox")
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `only` one of COMMANDS, the others are listed by name and summary without
+    their options (each command's options cost about 0.5 ms to define, which `lsdesk check` would pay for all)."""
+
+    def command(name: str, summary: str, **options) -> argparse.ArgumentParser | None:
+        if only in COMMANDS and name != only:
+            commands.add_parser(name, help=summary)  # as `lsdesk --help` lists it
+            return None
+        return _command(commands, name, summary, **options)
+
     parser = argparse.ArgumentParser(
         prog="lsdesk",
         description=_("Check, save and rotate your organisation's Lessonspace API key."),
@@ -608,14 +626,52 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = _command(commands, "check", _("check the stored key (or one read from stdin)"))
-    check.add_argument("--key-stdin", action="store_true", help=_("check a key read from stdin instead"))
-    check.add_argument("--all", action="store_true", help=_("check the saved key of every profile, one after another"))
-    _json_option(check)
+    if check := command("check", _("check the stored key (or one read from stdin)")):
+        check.add_argument("--key-stdin", action="store_true", help=_("check a key read from stdin instead"))
+        check.add_argument(
+            "--all", action="store_true", help=_("check the saved key of every profile, one after another")
+        )
+        _json_option(check)
 
-    lessons = _command(
-        commands, "lessons", _("count the lessons started since the saved key was saved (or since a time), read-only")
+    lessons = command(
+        "lessons", _("count the lessons started since the saved key was saved (or since a time), read-only")
     )
+    if lessons:
+        _lessons_options(lessons)
+
+    if history := command("history", _("print the history of checks, saves, rotations and removals (never a key)")):
+        _history_options(history)
+
+    if profiles := command("profiles", _("list the profiles with a saved key, without asking Lessonspace")):
+        _json_option(profiles)
+
+    for name, summary, anyway in (
+        (
+            "save",
+            _("read a key from stdin, check it, store it"),
+            _("save even if the key belongs (or may belong) to another organisation than the saved one"),
+        ),
+        (
+            "rotate",
+            _("read a new key from stdin and swap it in for the saved one"),
+            _("rotate even if the key belongs (or may belong) to another organisation than the saved one"),
+        ),
+    ):
+        if replacing := command(name, summary):
+            _json_option(replacing)
+            replacing.add_argument("--allow-other-organisation", action="store_true", help=anyway)
+
+    if forget := command("forget", _("remove the saved key (and any spare copy) from this computer")):
+        forget.add_argument("--yes", action="store_true", help=_("remove it without asking first (for scripts)"))
+        _json_option(forget)
+    if sandbox := command("sandbox", _("run the practice Lessonspace in the foreground"), exit_codes=False):
+        sandbox.add_argument(
+            "--port", type=_port, default=8765, help=_("port on 127.0.0.1 (default 8765; 0 picks a free one)")
+        )
+    return parser
+
+
+def _lessons_options(lessons: argparse.ArgumentParser) -> None:
     since = lessons.add_mutually_exclusive_group()
     since.add_argument(
         "--since",
@@ -631,9 +687,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     _json_option(lessons)
 
-    history = _command(
-        commands, "history", _("print the history of checks, saves, rotations and removals (never a key)")
-    )
+
+def _history_options(history: argparse.ArgumentParser) -> None:
     # Translators: --profile is an option and stays as written.
     history.add_argument("--all", action="store_true", help=_("every profile's history, not only --profile's"))
     shape = history.add_mutually_exclusive_group()
@@ -642,33 +697,3 @@ def _parser() -> argparse.ArgumentParser:
     shape.add_argument("--json", action="store_true", help=_("as one JSON object on the last line"))
     # Translators: N is the option's value, shown as N in the usage line: keep it as written.
     history.add_argument("--limit", type=_count, metavar="N", help=_("only the newest N entries"))
-
-    profiles = _command(commands, "profiles", _("list the profiles with a saved key, without asking Lessonspace"))
-    _json_option(profiles)
-
-    for name, summary, anyway in (
-        (
-            "save",
-            _("read a key from stdin, check it, store it"),
-            _("save even if the key belongs (or may belong) to another organisation than the saved one"),
-        ),
-        (
-            "rotate",
-            _("read a new key from stdin and swap it in for the saved one"),
-            _("rotate even if the key belongs (or may belong) to another organisation than the saved one"),
-        ),
-    ):
-        replacing = _command(commands, name, summary)
-        _json_option(replacing)
-        replacing.add_argument("--allow-other-organisation", action="store_true", help=anyway)
-
-    forget = _command(commands, "forget", _("remove the saved key (and any spare copy) from this computer"))
-    forget.add_argument("--yes", action="store_true", help=_("remove it without asking first (for scripts)"))
-    _json_option(forget)
-    sandbox = commands.add_parser(
-        "sandbox", parents=[_common_options()], help=_("run the practice Lessonspace in the foreground")
-    )
-    sandbox.add_argument(
-        "--port", type=_port, default=8765, help=_("port on 127.0.0.1 (default 8765; 0 picks a free one)")
-    )
-    return parser

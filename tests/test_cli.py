@@ -362,3 +362,34 @@ def test_forget_at_a_terminal_asks_first_and_only_yes_removes(sandbox, profile, 
     assert f'profile "{profile}"' in shown
     assert (keyring.get_password(credential_service(profile), profile) == DEMO_KEY) is kept
     assert ("The saved key was kept." in shown) is kept
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["check", "--key-stdin", "--json"],
+        ["--profile", "north", "check", "--all"],
+        ["--prof", "history", "lessons", "--since", "2026-12-01T09:00"],
+        ["history", "--csv", "--limit", "3", "--profile", "x"],
+        ["profiles", "--json"],
+        ["save", "--allow-other-organisation"],
+        ["rotate", "--json", "-v"],
+        ["forget", "--yes"],
+        ["sandbox", "--port", "0"],
+        ["--api-url=http://127.0.0.1:1/v2/", "check"],
+    ],
+)
+def test_a_command_parsed_with_only_its_own_options_defined_is_parsed_as_by_the_whole_parser(arguments):
+    """lsdesk defines only the named command's options (the others cost `lsdesk check` about 4 ms)."""
+    from lsdesk import command_in
+    from lsdesk.cli import _parser
+
+    assert command_in(arguments) is not None
+    assert _parser(command_in(arguments)).parse_args(arguments) == _parser().parse_args(arguments)
+
+
+def test_the_commands_listed_are_the_commands_defined():
+    from lsdesk.cli import COMMANDS, _parser
+
+    (commands,) = [action for action in _parser()._actions if action.dest == "command"]
+    assert tuple(commands.choices) == COMMANDS
