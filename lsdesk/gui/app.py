@@ -40,6 +40,8 @@ from lsdesk.gui.window import SettingsWindow
 from lsdesk.gui.worker import CRASH_MESSAGE, CRASH_TITLE, KeyServiceHost, log_crash, unfinished_threads
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from lsdesk.core.client import LessonspaceClient
     from lsdesk.core.desk import KeyDesk
     from lsdesk.gui.sweep import ProfileSweep
@@ -262,11 +264,7 @@ def run_window(
     window.host.operation_finished.connect(release_source_text)  # the first check's imports too, and any later
     switch = ProfileSwitch(window, open_profile)
     single.show_requested.connect(switch.bring_forward)
-    ends_on_termination = functools.partial(quit_on_termination, app, lambda: switch.current.quit())
-    if background:
-        ends_on_termination()
-    else:  # its socket costs the first paint about 6 ms; until then a SIGTERM ends lsdesk as Python's default does
-        after_first_paint(window, ends_on_termination)
+    quit_on_termination(app, lambda: switch.current.quit(), None if background else window)
 
     def clean_up() -> None:
         single.close()
@@ -280,16 +278,32 @@ def run_window(
     return exec_until_closed(app, window, on_exit=clean_up, show=not background)
 
 
-def quit_on_termination(app: QApplication, quit_app: Callable[[], None]) -> None:
+def quit_on_termination(app: QApplication, quit_app: Callable[[], None], drawn_first: QWidget | None = None) -> None:
     """SIGTERM (the desktop signing out, `kill`, a service manager) ends lsdesk as its Quit does: the worker
     stops, the sandbox's temporary folder goes. Python's default would end the process where it stands.
 
     Python runs a signal handler only between its own instructions, and Qt's event loop waits in C++: the
     signal's byte on a socket wakes a notifier, whose slot lets Python run the handler (as qutebrowser does).
-    Windows sends no SIGTERM to a windowed program; it closes the window, which Quit handles already.
+    That socket costs the window's first paint about 6 ms, so with `drawn_first` it is made once that window has
+    been drawn; until then Python code runs all along, and runs the handler. Windows sends no SIGTERM to a
+    windowed program; it closes the window, which Quit handles already.
     """
     if sys.platform == "win32":
         return
+    import signal
+
+    def on_sigterm(_number: int, _frame: object) -> None:
+        log.info(ENDED_BY_SIGTERM)
+        quit_app()
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    if drawn_first is None:
+        _wake_python_for_signals(app)
+    else:
+        after_first_paint(drawn_first, functools.partial(_wake_python_for_signals, app))
+
+
+def _wake_python_for_signals(app: QApplication) -> None:
     import signal
     import socket
 
@@ -302,12 +316,6 @@ def quit_on_termination(app: QApplication, quit_app: Callable[[], None]) -> None
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
     notifier.activated.connect(lambda: reader.recv(64))  # back in Python: the handler runs now
     notifier.ends = (reader, writer)  # open as long as the notifier
-
-    def on_sigterm(_number: int, _frame: object) -> None:
-        log.info(ENDED_BY_SIGTERM)
-        quit_app()
-
-    signal.signal(signal.SIGTERM, on_sigterm)
 
 
 class ProfileSwitch(QObject):
