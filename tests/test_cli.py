@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Mapping
 
 import keyring
 import pytest
@@ -21,14 +22,17 @@ from tests.keyring_fixtures import remove_every_slot
 UNKNOWN_KEY = "11111111-2222-4333-8444-555555555555"
 
 
-def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None, inherit: Mapping[str, str] = os.environ
+) -> subprocess.CompletedProcess:
+    """`lsdesk ARGS` as a process of its own, in the `inherit`ed environment with `env` added."""
     return subprocess.run(
         [sys.executable, "-m", "lsdesk", *args],
         input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, **(env or {})},
+        env={**inherit, **(env or {})},
     )
 
 

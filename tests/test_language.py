@@ -70,20 +70,15 @@ def test_english_is_the_sentence_as_written():
     assert language.current() == "en"
 
 
-def test_a_language_whose_catalogue_is_missing_stays_english(monkeypatch, tmp_path):
-    monkeypatch.setattr(language, "LOCALE_FOLDER", tmp_path)  # no catalogues there
-    try:
-        language.use("fr")
-        assert language.current() == "en"
-        assert language._("Save") == "Save"
-    finally:
-        language.use("en")
-
-
-def test_a_damaged_catalogue_leaves_lsdesk_in_english(monkeypatch, tmp_path):
-    damaged = tmp_path / "fr" / "LC_MESSAGES" / "lsdesk.mo"
+def _damaged(folder):
+    damaged = folder / "fr" / "LC_MESSAGES" / "lsdesk.mo"
     damaged.parent.mkdir(parents=True)
     damaged.write_bytes(b"not a catalogue at all")
+
+
+@pytest.mark.parametrize("catalogue", [lambda folder: None, _damaged], ids=["missing", "damaged"])
+def test_a_language_whose_catalogue_is_missing_or_damaged_stays_english(monkeypatch, tmp_path, catalogue):
+    catalogue(tmp_path)
     monkeypatch.setattr(language, "LOCALE_FOLDER", tmp_path)
     try:
         language.use("fr")

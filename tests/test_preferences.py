@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from lsdesk.core.api_url import FROM_SETTINGS
 from lsdesk.core.preferences import API_URL, DEFAULT_WATCH_MINUTES, Preferences
-from lsdesk.core.settings_file import MAX_SETTINGS_BYTES, IniSettings, settings_path
-from lsdesk.gui.app import SANDBOX_APPLICATION, settings_for
+from lsdesk.core.settings_file import MAX_SETTINGS_BYTES, SANDBOX_SETTINGS, IniSettings, settings_path
+from lsdesk.gui.app import settings_for
 from lsdesk.gui.preferences import PreferencesDialog
 from lsdesk.sandbox import DEMO_KEY
 from tests.conftest import WAIT_MS
@@ -60,7 +60,7 @@ def closed_port_url() -> str:
 def test_the_window_and_the_command_line_use_one_settings_file(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert settings_for().fileName() == str(tmp_path / "lsdesk" / "lsdesk.ini")
-    assert settings_for(SANDBOX_APPLICATION).fileName() == str(tmp_path / "lsdesk" / "lsdesk-sandbox.ini")
+    assert settings_for(SANDBOX_SETTINGS).fileName() == str(tmp_path / "lsdesk" / "lsdesk-sandbox.ini")
 
 
 def test_lsdesk_check_uses_the_api_address_saved_in_settings(sandbox, tmp_path, monkeypatch):

@@ -19,6 +19,7 @@ import pytest
 from lsdesk.core.language import DOMAIN, LANGUAGE_VARIABLE, LOCALE_FOLDER, pseudo
 from lsdesk.sandbox import DEMO_KEY
 from resources.translations.catalogues import FIELD, PERCENT, TRANSLATED, po_file, read_po
+from tests.test_cli import run
 
 
 def translation(language: str):
@@ -36,14 +37,7 @@ def environment(**variables: str) -> dict[str, str]:
 
 
 def lsdesk(*args: str, stdin: str = "", **variables: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "lsdesk", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=environment(**variables),
-    )
+    return run(*args, stdin=stdin, inherit=environment(**variables))
 
 
 def test_a_french_terminal_gets_a_french_sentence(sandbox):

@@ -49,15 +49,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ORGANISATION = "lsdesk"
-APPLICATION = SETTINGS
-SANDBOX_APPLICATION = SANDBOX_SETTINGS
+APPLICATION = paths.APP_NAME
 ENDED_BY_SIGTERM = "asked to end (SIGTERM): quitting"
 # For the benchmarks, which time a built bundle's window from outside: a file that gets the moment (seconds of
 # time.monotonic(), the system-wide clock on Linux) the window had been drawn. Nothing else is written there.
 FIRST_PAINT_REPORT = "LSDESK_REPORT_FIRST_PAINT"
 
 
-def settings_for(application: str = APPLICATION) -> QSettings:
+def settings_for(application: str = SETTINGS) -> QSettings:
     """lsdesk's preferences (never a key), in the file the command line reads too."""
     return QSettings(str(settings_path(application)), QSettings.Format.IniFormat)
 
@@ -222,7 +221,7 @@ def run_window(
         api_url = server.api_url
         store = MemoryKeyStore()
         store.set(profile, DEMO_KEY)
-        settings = settings_for(SANDBOX_APPLICATION)
+        settings = settings_for(SANDBOX_SETTINGS)
         # Nothing of the sandbox's outlives it: history in memory; the journal, the waits Lessonspace
         # asked for and the keys' dates in a temporary folder of its own, removed when it ends.
         history = History(None)

@@ -28,8 +28,7 @@ from lsdesk.core.language import DOMAIN, LANGUAGES, LOCALE_FOLDER, SOURCE_LANGUA
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "lsdesk"
-LOCALE = LOCALE_FOLDER
-TEMPLATE = LOCALE / f"{DOMAIN}.pot"
+TEMPLATE = LOCALE_FOLDER / f"{DOMAIN}.pot"
 TRANSLATED = tuple(sorted(set(LANGUAGES) - {SOURCE_LANGUAGE}))
 ARGPARSE_SOURCE = "argparse.py"  # its entries' reference, whatever folder the running Python keeps it in
 XGETTEXT_OPTIONS = (
@@ -56,7 +55,7 @@ MNEMONIC = re.compile(r"&(?!&|#?\w+;)(?=\S)")
 
 
 def po_file(language: str) -> Path:
-    return LOCALE / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return LOCALE_FOLDER / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def mo_file(language: str) -> Path:
