@@ -18,7 +18,15 @@ def main(argv: list[str] | None = None) -> int:
 
     arguments = sys.argv[1:] if argv is None else argv
     # First: every module holding sentences is imported after this, in the language chosen here.
-    language.use(_window_language(arguments) if opens_the_window(arguments) else language.decide())
+    if opens_the_window(arguments):
+        language.use(_window_language(arguments))
+        from lsdesk.window_command import main as window_main
+
+        code = window_main(arguments)
+        if code is not None:
+            return code
+    else:
+        language.use(language.decide())
     from lsdesk.cli import main as cli_main
 
     return cli_main(argv)

@@ -10,12 +10,12 @@ import argparse
 import contextlib
 import json
 import logging
-import os
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
-from lsdesk import OPTIONS_WITH_A_VALUE, __version__, command_in
+from lsdesk import __version__, command_in
 from lsdesk.core import paths
 from lsdesk.core.api_key import MAX_INPUT_LENGTH, key_ending
 from lsdesk.core.api_url import API_URL_ENV, DEFAULT_API_URL, ApiUrlError, resolve_api_url
@@ -34,6 +34,7 @@ from lsdesk.core.moments import when
 from lsdesk.core.outcome import EXIT_CODE_MEANINGS, EXIT_INTERRUPTED, WORST_FIRST, Outcome, State, outcome
 from lsdesk.core.preferences import Preferences
 from lsdesk.core.settings_file import IniSettings, settings_path
+from lsdesk.process import configure_logging, no_core_dumps, replace_unencodable_output
 
 if TYPE_CHECKING:
     from lsdesk.core.desk import KeyDesk
@@ -50,51 +51,48 @@ log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
-    _no_core_dumps()  # first: a key read later must never end up in a core file
-    _replace_unencodable_output()
+    no_core_dumps()  # first: a key read later must never end up in a core file
+    replace_unencodable_output()
     try:
         arguments = sys.argv[1:] if argv is None else argv
-        args = _window_arguments(arguments) or _parser(command_in(arguments)).parse_args(arguments)
-        _configure_logging(args.verbose)
+        args = _parser(command_in(arguments)).parse_args(arguments)
+        configure_logging(args.verbose)
         report = _Reporter(sys.stdout, as_json=getattr(args, "json", False))
         try:
             return _run(args, report)
-        except OSError as error:
-            # A folder or file of lsdesk's own on this computer: says nothing about the key.
-            log.info("stopped by a local problem", exc_info=True)  # the traceback only with -v
-            return report(outcome(State.UNFINISHED, describe_local_problem(error)))
-        except Exception:
-            log.info("stopped by a problem in lsdesk", exc_info=True)
-            return report(outcome(State.UNFINISHED, PROBLEM_IN_LSDESK))
+        except Exception as error:  # noqa: BLE001 - logged, and said in a sentence, by stopped()
+            return stopped(error, report)
     except KeyboardInterrupt:
-        # SIGINT only: SIGTERM and SIGHUP keep Python's default, a plain kill,
-        # which leaves what recovery already handles.
-        print(INTERRUPTED, file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupted()
 
 
-# Translators: `lsdesk check` is a command and stays as written.
-NO_SCREEN = _("lsdesk's window needs a desktop session; `lsdesk check` works in a terminal.")
+def stopped(error: Exception, report: Callable[[Outcome], int] | None = None) -> int:
+    """lsdesk stopped by a problem of its own, not the key's: said (by `report`, else as the plain sentence),
+    with the exit code for it."""
+    if isinstance(error, OSError):
+        # A folder or file of lsdesk's own on this computer: says nothing about the key.
+        log.info("stopped by a local problem", exc_info=error)  # the traceback only with -v
+        result = outcome(State.UNFINISHED, describe_local_problem(error))
+    else:
+        log.info("stopped by a problem in lsdesk", exc_info=error)
+        result = outcome(State.UNFINISHED, PROBLEM_IN_LSDESK)
+    return (report or _Reporter(sys.stdout, as_json=False))(result)
 
 
-def _has_a_screen() -> bool:
-    """False on Linux and the other Unix desktops with no X or Wayland display (over ssh, say), where Qt
-    would abort with a message about a missing library; Windows and macOS always have one for a signed-in user."""
-    if sys.platform in ("win32", "darwin"):
-        return True
-    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+def interrupted() -> int:
+    """Ctrl-C: said, with the exit code for it. SIGINT only: SIGTERM and SIGHUP keep Python's default, a plain
+    kill, which leaves what recovery already handles."""
+    print(INTERRUPTED, file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _run(args: argparse.Namespace, report: _Reporter) -> int:
     if args.command == "sandbox":
         return _run_sandbox(args.port)
-    if args.command is None:
-        if not _has_a_screen():
-            print(NO_SCREEN, file=sys.stderr)
-            return State.BAD_INPUT.exit_code
-        from lsdesk.gui.app import run_window  # Qt only when a window is wanted
+    if args.command is None:  # the window, with options lsdesk.window_command left to the parser
+        from lsdesk.window_command import open_window
 
-        return run_window(api_url=args.api_url, profile=args.profile, sandbox=args.sandbox, background=args.background)
+        return open_window(args)
 
     preferences = Preferences.load(IniSettings(settings_path()))
     report.rotate_every_days = preferences.rotate_every_days
@@ -467,63 +465,6 @@ def _run_sandbox(port: int) -> int:
     print(_("Press Ctrl+C to stop."), flush=True)
     server.serve_forever()
     return 0
-
-
-# The window's options, as `lsdesk` with no command takes them, and the Namespace field each sets.
-_WINDOW_FLAGS = {"-v": "verbose", "--verbose": "verbose", "--sandbox": "sandbox", "--background": "background"}
-_WINDOW_VALUES = {option: option[2:].replace("-", "_") for option in OPTIONS_WITH_A_VALUE}
-
-
-def _window_arguments(argv: list[str]) -> argparse.Namespace | None:
-    """The window's usual options, read without building the whole parser (its commands and their options cost
-    the window's start-up about 5 ms); None for anything else, which the parser reads (a command, help, an
-    abbreviated option or --option=value, a value missing)."""
-    values = {"api_url": None, "profile": "default", "verbose": False, "sandbox": False, "background": False}
-    arguments = iter(argv)
-    for argument in arguments:
-        if argument in _WINDOW_FLAGS:
-            values[_WINDOW_FLAGS[argument]] = True
-        elif argument in _WINDOW_VALUES:
-            value = next(arguments, None)
-            if value is None or value.startswith("-"):
-                return None
-            values[_WINDOW_VALUES[argument]] = value
-        else:
-            return None
-    return argparse.Namespace(command=None, **values)
-
-
-def _configure_logging(verbose: bool) -> None:
-    """With -v, technical detail goes to stderr; without it, stderr carries only
-    lsdesk's own sentences: no log line, no Python warning."""
-    logging.captureWarnings(True)  # warnings become log records of "py.warnings"
-    if verbose:
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    elif not logging.getLogger().handlers:
-        # Else logging's last-resort handler prints every warning to stderr.
-        logging.getLogger().addHandler(logging.NullHandler())
-
-
-def _no_core_dumps() -> None:
-    """No core file for this process, where the OS allows it (Linux, macOS):
-    a crash must not write the key in memory to disk."""
-    try:
-        import resource
-    except ImportError:  # Windows: no core dumps to switch off
-        return
-    try:
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (OSError, ValueError):
-        pass  # a sandboxed process may not change its limits; nothing more to do
-
-
-def _replace_unencodable_output() -> None:
-    """An organisation's name the terminal's encoding lacks is printed with
-    replacement characters instead of stopping lsdesk mid-answer."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="replace")
 
 
 def _command(commands, name: str, summary: str, *, exit_codes: bool = True) -> argparse.ArgumentParser:

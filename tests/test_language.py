@@ -193,15 +193,16 @@ def test_choosing_the_windows_language_imports_no_sentence():
     ],
 )
 def test_the_windows_own_reading_of_its_options_is_the_parsers(arguments):
-    from lsdesk.cli import _parser, _window_arguments
+    from lsdesk.cli import _parser
+    from lsdesk.window_command import window_arguments
 
-    assert _window_arguments(arguments) == _parser().parse_args(arguments)
+    assert window_arguments(arguments) == _parser().parse_args(arguments)
 
 
 @pytest.mark.parametrize(
     "arguments", [["check"], ["--help"], ["--prof", "north"], ["--profile=north"], ["--profile"], ["--profile", "-v"]]
 )
 def test_anything_else_is_left_to_the_parser(arguments):
-    from lsdesk.cli import _window_arguments
+    from lsdesk.window_command import window_arguments
 
-    assert _window_arguments(arguments) is None
+    assert window_arguments(arguments) is None

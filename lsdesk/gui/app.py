@@ -1,4 +1,9 @@
-"""Putting the window together, and running it as an application."""
+"""Putting the window together, and running it as an application.
+
+`run_window` draws the window's first frame before anything else of lsdesk's window is imported or made, and
+fills the window in once that frame is on screen (lsdesk/gui/first_frame.py); this module's own imports are
+only what that first frame needs.
+"""
 
 from __future__ import annotations
 
@@ -11,39 +16,28 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Qt, Slot
-from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+from PySide6.QtCore import QObject, QSettings, Slot
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from lsdesk.core import paths
-from lsdesk.core.api_url import ApiUrlError, developer_settings_url, resolve_api_url
-from lsdesk.core.history import HISTORY_FILE, History
-from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates, rotation_due_in
-from lsdesk.core.keystore import KeyStore, SystemKeyStore, check_profile_name, keyring_timeout
 from lsdesk.core.language import _
-from lsdesk.core.outcome import State
-from lsdesk.core.places import CHECKLISTS_FOLDER, PLACES_FOLDER, Checklists, Places
-from lsdesk.core.preferences import Preferences
-from lsdesk.core.profiles import known_profiles, noted_profile_names
-from lsdesk.core.rotation import RotationJournal
-from lsdesk.core.settings_file import SANDBOX_SETTINGS, SETTINGS, settings_path
-from lsdesk.core.status import StatusFile, StatusModel
-from lsdesk.gui.alerts import KeyAlerts
+from lsdesk.core.settings_file import SANDBOX_SETTINGS, SETTINGS, IniSettings, settings_path
 from lsdesk.gui.first_paint import after_first_paint
 from lsdesk.gui.qt_language import speak
 from lsdesk.gui.single_window import server_name, single_window
 from lsdesk.gui.source_text import release_source_text
-from lsdesk.gui.status_feed import feed
 from lsdesk.gui.theme import icon
-from lsdesk.gui.tray import TrayIcon
-from lsdesk.gui.watch import KeyWatch
-from lsdesk.gui.window import SettingsWindow
-from lsdesk.gui.worker import CRASH_MESSAGE, CRASH_TITLE, KeyServiceHost, log_crash, unfinished_threads
+from lsdesk.gui.window import SettingsWindow, remembered_size
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
     from lsdesk.core.client import LessonspaceClient
     from lsdesk.core.desk import KeyDesk
+    from lsdesk.core.history import History
+    from lsdesk.core.keystore import KeyStore
+    from lsdesk.core.rotation import RotationJournal
+    from lsdesk.core.status import StatusModel
     from lsdesk.gui.sweep import ProfileSweep
 
 log = logging.getLogger(__name__)
@@ -72,18 +66,34 @@ def create_window(
     client: LessonspaceClient | None = None,
     sandbox: bool = False,
     background: bool = False,
+    window: SettingsWindow | None = None,
 ) -> SettingsWindow:
     """Build one profile's window and everything around it, inside an existing QApplication:
     the worker, the status model every view reads, the scheduled watch.
 
     The first check is asked for at once and runs once the window has been
     drawn. The caller shows the window (and adds the tray: `add_tray`).
+    `window` is one already drawn with its first frame, to fill; without it a new one is made.
     `client` is for tests: a Lessonspace client of their own (without pacing,
     say); without it the worker makes the usual one on its own thread.
 
     Raises ApiUrlError for an API address lsdesk will not send a key to, and
     ValueError for a malformed profile name or $LSDESK_KEYRING_TIMEOUT.
     """
+    from PySide6.QtCore import Qt
+
+    from lsdesk.core.api_url import developer_settings_url, resolve_api_url
+    from lsdesk.core.history import HISTORY_FILE, History
+    from lsdesk.core.keystore import SystemKeyStore, check_profile_name, keyring_timeout
+    from lsdesk.core.places import CHECKLISTS_FOLDER, PLACES_FOLDER, Checklists, Places
+    from lsdesk.core.preferences import Preferences
+    from lsdesk.core.profiles import known_profiles
+    from lsdesk.core.rotation import RotationJournal
+    from lsdesk.core.status import StatusFile, StatusModel
+    from lsdesk.gui.status_feed import feed
+    from lsdesk.gui.watch import KeyWatch
+    from lsdesk.gui.worker import KeyServiceHost
+
     settings = settings or settings_for()
     preferences = Preferences.load(settings)
     url = resolve_api_url(api_url, preferred=preferences.api_url)
@@ -103,12 +113,12 @@ def create_window(
     model = StatusModel(profile, None if sandbox else StatusFile.in_folder(state_folder, profile))
     host = KeyServiceHost(open_desk, store, profile, history=history)
     feed(host, model)
-    window = SettingsWindow(
+    window = window or SettingsWindow(profile, sandbox=sandbox)
+    window.fill(
         host,
         model,
         settings,
         developer_url=developer_settings_url(url),
-        sandbox=sandbox,
         profiles=lambda: known_profiles(state_folder, profile, settings),
         # Where else the key is used: with the preferences (the sandbox's own, in its own folder).
         places=Places((state_folder if sandbox else Path(settings.fileName()).parent) / PLACES_FOLDER),
@@ -134,6 +144,7 @@ def _sweep_of_the_others(
     url: str, store: KeyStore, profile: str, journal: RotationJournal, history: History, *, parent: QObject
 ) -> ProfileSweep:
     """Checks every other profile lsdesk has noted, on its own thread with its own Lessonspace client."""
+    from lsdesk.core.profiles import noted_profile_names
     from lsdesk.gui.sweep import ProfileSweep
 
     state_folder = journal.folder.parent
@@ -158,6 +169,14 @@ def _sweep_of_the_others(
 def add_tray(window: SettingsWindow, settings: QSettings) -> None:
     """Show lsdesk in the system tray where there is one, and say when a key stops working
     (lsdesk/gui/alerts.py: a desktop notification, the tray, or the window brought forward)."""
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from lsdesk.core.key_dates import rotation_due_in
+    from lsdesk.core.outcome import State
+    from lsdesk.core.preferences import Preferences
+    from lsdesk.gui.alerts import KeyAlerts
+    from lsdesk.gui.tray import TrayIcon
+
     if QSystemTrayIcon.isSystemTrayAvailable():
         window.tray = TrayIcon(
             window.model, open_window=window.bring_forward, check=window.check, quit_app=window.quit, parent=window
@@ -193,10 +212,11 @@ def run_window(
 ) -> int:
     """Open the window and run until it closes; returns the exit code.
 
+    The window is drawn first with its first frame, and filled in once that frame is on screen.
     `background` (lsdesk started at sign-in): watch the key from the tray, or with only the
     notifications where there is no tray, without opening the window; starting lsdesk again opens it.
     """
-    release_source_text()  # the window's modules are imported: their source goes before the widgets are made
+    release_source_text()  # the modules imported so far: their source goes before the widgets are made
     app = QApplication.instance() or QApplication(sys.argv[:1])
     speak(app)  # Qt's own words and the dates, in the language lsdesk.main chose
     app.setOrganizationName(ORGANISATION)
@@ -210,71 +230,123 @@ def run_window(
         return 0  # one window per profile: the open one has come forward
     single.listen()
 
-    server = None
-    store: KeyStore | None = None
-    settings = journal = history = None
-    if sandbox:
-        from lsdesk.core.keystore import MemoryKeyStore
-        from lsdesk.sandbox import DEMO_KEY, SandboxServer
-
-        server = SandboxServer().start()
-        api_url = server.api_url
-        store = MemoryKeyStore()
-        store.set(profile, DEMO_KEY)
-        settings = settings_for(SANDBOX_SETTINGS)
-        # Nothing of the sandbox's outlives it: history in memory; the journal, the waits Lessonspace
-        # asked for and the keys' dates in a temporary folder of its own, removed when it ends.
-        history = History(None)
-        import tempfile  # the sandbox's only: not on the way to a real window's first paint
-
-        journal = RotationJournal(Path(tempfile.mkdtemp(prefix="lsdesk-sandbox-")) / "rotation")
-        # The demo key was "saved" as the sandbox started: its age, and the lessons since, count from now.
-        KeyDates(journal.folder.parent / KEY_DATES_FOLDER).saved(profile, DEMO_KEY[-4:])
-
-    def open_profile(name: str, in_background: bool = False) -> SettingsWindow:
-        opened = create_window(
-            api_url,
-            name,
-            store=store,
-            settings=settings,
-            journal=journal,
-            history=history,
-            sandbox=sandbox,
-            background=in_background,
-        )
-        add_tray(opened, settings or settings_for())
-        return opened
-
-    try:
-        window = open_profile(profile, background)
-    except (ApiUrlError, ValueError) as error:
-        single.close()
-        print(error, file=sys.stderr)
-        QMessageBox.critical(None, _("lsdesk can't start"), str(error))
-        return 2
-    if background:
-        _log_to_file()
-        log.info("started in the background; the window opens when lsdesk is started again")
-    else:
-        after_first_paint(window, _log_to_file)  # installed after the worker's, so it runs first
-        if os.environ.get(FIRST_PAINT_REPORT):
-            after_first_paint(window, functools.partial(_report_first_paint, os.environ[FIRST_PAINT_REPORT]))
-    after_first_paint(window, release_source_text)
-    window.host.operation_finished.connect(release_source_text)  # the first check's imports too, and any later
-    switch = ProfileSwitch(window, open_profile)
+    window = SettingsWindow(
+        profile,
+        sandbox=sandbox,
+        fitted_size=remembered_size(IniSettings(settings_path(SANDBOX_SETTINGS if sandbox else SETTINGS))),
+    )
+    opening = _Opening(window, api_url, sandbox=sandbox, background=background)
+    switch = ProfileSwitch(window, opening.open_profile)
     single.show_requested.connect(switch.bring_forward)
-    quit_on_termination(app, lambda: switch.current.quit(), None if background else window)
 
     def clean_up() -> None:
         single.close()
-        if server is not None:
-            server.stop()
-        if journal is not None:
+        opening.clean_up()
+
+    if background:
+        opening.fill()  # no window is drawn: the watch starts at once
+        if opening.refused:
+            clean_up()
+            return opening.refused
+    else:
+        # What waits for the first paint runs in the reverse order of these calls: the report first.
+        after_first_paint(window, opening.fill)
+    quit_on_termination(app, lambda: switch.current.quit(), None if background else window)
+    if not background and os.environ.get(FIRST_PAINT_REPORT):
+        after_first_paint(window, functools.partial(_report_first_paint, os.environ[FIRST_PAINT_REPORT]))
+    code = exec_until_closed(app, window, on_exit=clean_up, show=not background)
+    return opening.refused or code
+
+
+class _Opening:
+    """What `run_window` makes once the window's first frame is on screen: the sandbox if asked for, the
+    window's content and worker, the tray; and, for another organisation picked in the window, its window."""
+
+    def __init__(self, window: SettingsWindow, api_url: str | None, *, sandbox: bool, background: bool):
+        self._window = window
+        self._api_url = api_url
+        self._sandbox = sandbox
+        self._background = background
+        self._server = None
+        self._store: KeyStore | None = None
+        self._settings: QSettings | None = None
+        self._journal: RotationJournal | None = None
+        self._history: History | None = None
+        self.refused = 0  # the exit code when lsdesk could not start: a refused option or setting
+
+    def fill(self) -> None:
+        from lsdesk.core.api_url import ApiUrlError
+
+        window = self._window
+        if self._sandbox:
+            self._start_sandbox(window.profile)
+        try:
+            self.open_profile(window.profile, self._background, window=window)
+        except (ApiUrlError, ValueError) as error:
+            self._refuse(error)
+            return
+        if self._background:
+            _log_to_file()
+            log.info("started in the background; the window opens when lsdesk is started again")
+        else:
+            after_first_paint(window, _log_to_file)  # installed after the worker's, so it runs first
+        after_first_paint(window, release_source_text)
+        window.host.operation_finished.connect(release_source_text)  # the first check's imports too, and any later
+
+    def open_profile(
+        self, name: str, in_background: bool = False, *, window: SettingsWindow | None = None
+    ) -> SettingsWindow:
+        opened = create_window(
+            self._api_url,
+            name,
+            store=self._store,
+            settings=self._settings,
+            journal=self._journal,
+            history=self._history,
+            sandbox=self._sandbox,
+            background=in_background,
+            window=window,
+        )
+        add_tray(opened, self._settings or settings_for())
+        return opened
+
+    def _start_sandbox(self, profile: str) -> None:
+        from lsdesk.core.history import History
+        from lsdesk.core.key_dates import KEY_DATES_FOLDER, KeyDates
+        from lsdesk.core.keystore import MemoryKeyStore
+        from lsdesk.core.rotation import RotationJournal
+        from lsdesk.sandbox import DEMO_KEY, SandboxServer
+
+        self._server = SandboxServer().start()
+        self._api_url = self._server.api_url
+        self._store = MemoryKeyStore()
+        self._store.set(profile, DEMO_KEY)
+        self._settings = settings_for(SANDBOX_SETTINGS)
+        # Nothing of the sandbox's outlives it: history in memory; the journal, the waits Lessonspace
+        # asked for and the keys' dates in a temporary folder of its own, removed when it ends.
+        self._history = History(None)
+        import tempfile  # the sandbox's only
+
+        self._journal = RotationJournal(Path(tempfile.mkdtemp(prefix="lsdesk-sandbox-")) / "rotation")
+        # The demo key was "saved" as the sandbox started: its age, and the lessons since, count from now.
+        KeyDates(self._journal.folder.parent / KEY_DATES_FOLDER).saved(profile, DEMO_KEY[-4:])
+
+    def _refuse(self, error: Exception) -> None:
+        """An option or setting lsdesk will not start with: said on the terminal and in a message, with the
+        window gone first, so that nothing on screen says lsdesk is checking."""
+        self.refused = 2
+        self._window.hide()
+        print(error, file=sys.stderr)
+        QMessageBox.critical(None, _("lsdesk can't start"), str(error))
+        QApplication.instance().exit(self.refused)
+
+    def clean_up(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+        if self._journal is not None:
             import shutil
 
-            shutil.rmtree(journal.folder.parent, ignore_errors=True)
-
-    return exec_until_closed(app, window, on_exit=clean_up, show=not background)
+            shutil.rmtree(self._journal.folder.parent, ignore_errors=True)
 
 
 def quit_on_termination(app: QApplication, quit_app: Callable[[], None], drawn_first: QWidget | None = None) -> None:
@@ -341,6 +413,8 @@ class ProfileSwitch(QObject):
         log.info("switched to profile %s", profile)
         before.quit()
         before.deleteLater()
+        from lsdesk.core.outcome import State
+
         if after.model.key.state is None or after.model.key.state is State.NOT_SET:
             after.key_field.setFocus()  # a new organisation: its key is pasted next
 
@@ -356,6 +430,8 @@ def exec_until_closed(app: QApplication, window: SettingsWindow, on_exit=None, *
     code = app.exec()
     if on_exit is not None:
         on_exit()
+    from lsdesk.gui.worker import unfinished_threads  # imported by then, with the window's content
+
     if unfinished_threads():
         # A request still hangs on the network; nothing is left to save, so
         # leave now instead of waiting for its timeout.
@@ -374,6 +450,8 @@ def _report_first_paint(path: str) -> None:
 def _report_crash(exc_type, error, tb) -> None:
     """An exception on the GUI thread: logged without its message, and told
     to the user in words instead of a traceback."""
+    from lsdesk.gui.worker import CRASH_MESSAGE, CRASH_TITLE, log_crash
+
     _log_to_file()
     log_crash("the window", error)
     QMessageBox.critical(None, CRASH_TITLE, CRASH_MESSAGE)

@@ -12,20 +12,16 @@ from PySide6.QtGui import (
     QAccessibleAnnouncementEvent,
     QAccessibleEvent,
     QAccessibleInterface,
-    QFont,
     QIcon,
 )
-from PySide6.QtWidgets import QAccessibleWidget, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAccessibleWidget, QFrame, QLabel, QWidget
 
 from lsdesk.core.keystore import KEYRING_WAITING_MESSAGE, KEYRING_WAITING_TITLE
 from lsdesk.core.language import _
 from lsdesk.core.outcome import State
 from lsdesk.core.store_words import WORDS
+from lsdesk.gui.first_frame import CHECKING_MESSAGE, CHECKING_TITLE, ICON_SIZE, headline_font, lay_out_badge
 from lsdesk.gui.theme import Accent, badge_style, icon, status_icon
-
-# Translators: the status headline while lsdesk asks Lessonspace whether the key works.
-CHECKING_TITLE = _("Checking...")
-CHECKING_MESSAGE = _("Asking Lessonspace whether your key works.")
 
 # icon file, colour family
 _LOOKS: dict[State | None, tuple[str, Accent]] = {
@@ -54,9 +50,6 @@ def _look(state: State | None, title: str) -> tuple[str, Accent]:
     return _LOOKS[state]
 
 
-ICON_SIZE = 32
-
-
 def state_icon(state: State | None) -> QIcon:
     """The icon of a state (None: a check is running)."""
     return icon(_LOOKS[state][0])
@@ -67,34 +60,16 @@ class StatusBadge(QFrame):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName("statusBadge")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._state: State | None = None
         self._muted = False
-        self._icon = QLabel(self)
-        self._icon.setObjectName("statusIcon")
-        self._icon.setFixedSize(QSize(ICON_SIZE, ICON_SIZE))
-        self._title = QLabel(self)
-        self._title.setObjectName("statusTitle")
+        self._icon, self._title, self._message = QLabel(self), QLabel(self), QLabel(self)
+        lay_out_badge(self, self._icon, self._title, self._message)  # as the window's first frame has it
         self.scale_title_font()
-        self._title.setWordWrap(True)
         # Both carry server text (an organisation's name, a refusal's detail): shown literally, never as HTML.
         self._title.setTextFormat(Qt.TextFormat.PlainText)
-        self._message = QLabel(self)
-        self._message.setObjectName("statusMessage")
-        self._message.setWordWrap(True)
         self._message.setTextFormat(Qt.TextFormat.PlainText)
         self._message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        words = QVBoxLayout()
-        words.setSpacing(2)
-        words.addWidget(self._title)
-        words.addWidget(self._message)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 10, 12, 10)
-        row.setSpacing(12)
-        row.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
-        row.addLayout(words, 1)
         self.show_checking()
 
     @property
@@ -160,10 +135,7 @@ class StatusBadge(QFrame):
     def scale_title_font(self) -> None:
         """The headline: bold, a little larger than the system's text, whatever size that is."""
         # The window's font: a widget with a style sheet does not follow font changes itself.
-        font = QFont(self.window().font())
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self._title.setFont(font)
+        self._title.setFont(headline_font(self.window().font()))
 
 
 class _BadgeAccessible(QAccessibleWidget):

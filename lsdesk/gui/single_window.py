@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal, Slot
 
-from lsdesk.core import paths
+from lsdesk.core.settings_file import settings_path
 
 if TYPE_CHECKING:
     import socket
@@ -40,12 +40,12 @@ ANSWER_WAIT_MS = 5_000
 
 
 def server_name(profile: str, *, sandbox: bool) -> str:
-    """The socket's name: one per user (their state folder), profile, and sandbox or not.
+    """The socket's name: one per user (their settings folder), profile, and sandbox or not.
 
     A checksum of those, so any profile name makes a valid name (not a secret: a name). On Linux it goes into
     the user's own runtime folder when there is one, where no other user can take it first; elsewhere into the
     user's temporary folder, as Qt puts a name without a folder."""
-    identity = "\0".join((str(paths.state_dir()), profile, "sandbox" if sandbox else "real")).encode()
+    identity = "\0".join((str(settings_path().parent), profile, "sandbox" if sandbox else "real")).encode()
     name = f"lsdesk-{zlib.crc32(identity):08x}{zlib.adler32(identity):08x}"
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     if sys.platform.startswith("linux") and runtime and os.path.isdir(runtime):

@@ -2,15 +2,18 @@
 
 State is always said in words too; colour only helps. Accents are chosen per
 scheme so they keep their contrast against the window behind them.
+
+The window's first frame is drawn before the contrast preference is read (reading it builds Qt's whole `Qt`
+namespace, about 15 ms): it passes `contrast=False`, and the window redraws in high contrast one frame later
+where that is the system's choice (lsdesk/gui/first_frame.py). Nothing else here builds that namespace.
 """
 
 from __future__ import annotations
 
 from enum import Enum
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 
 from lsdesk.resource_files import resource
 
@@ -55,33 +58,42 @@ def is_dark() -> bool:
 
 
 def high_contrast() -> bool:
+    from PySide6.QtCore import Qt
+
     style_hints = QGuiApplication.styleHints()  # held: its accessibility hints die with its wrapper
     return style_hints.accessibility().contrastPreference() == Qt.ContrastPreference.HighContrast
 
 
-def accent_color(accent: Accent) -> QColor:
-    if high_contrast():
+def _high_contrast(contrast: bool | None) -> bool:
+    """`contrast` as given, or the system's preference when it is None."""
+    return high_contrast() if contrast is None else contrast
+
+
+def accent_color(accent: Accent, contrast: bool | None = None) -> QColor:
+    if _high_contrast(contrast):
         return _palette().color(QPalette.ColorRole.WindowText)
     return QColor((_DARK if is_dark() else _LIGHT)[accent])
 
 
-def badge_style(accent: Accent) -> str:
+def badge_style(accent: Accent, contrast: bool | None = None) -> str:
     """A style sheet for the badge frame: a solid border and a light tint of the accent."""
-    color = accent_color(accent)
-    tint = "transparent" if high_contrast() else f"rgba({color.red()}, {color.green()}, {color.blue()}, 36)"
+    contrast = _high_contrast(contrast)
+    color = accent_color(accent, contrast)
+    tint = "transparent" if contrast else f"rgba({color.red()}, {color.green()}, {color.blue()}, 36)"
     return f"#statusBadge {{ border: 2px solid {color.name()}; border-radius: 8px; background-color: {tint}; }}"
 
 
 def message_bar_style(accent: Accent) -> str:
     """The message bar beside the key field: a thin border in the accent, lighter than the badge's."""
-    color = accent_color(accent)
-    tint = "transparent" if high_contrast() else f"rgba({color.red()}, {color.green()}, {color.blue()}, 24)"
+    contrast = high_contrast()
+    color = accent_color(accent, contrast)
+    tint = "transparent" if contrast else f"rgba({color.red()}, {color.green()}, {color.blue()}, 24)"
     return f"#messageBar {{ border: 1px solid {color.name()}; border-radius: 6px; background-color: {tint}; }}"
 
 
-def banner_style() -> str:
+def banner_style(contrast: bool | None = None) -> str:
     """The sandbox banner: unmistakable in any scheme."""
-    color = accent_color(Accent.WARNING)
+    color = accent_color(Accent.WARNING, contrast)
     return (
         f"#sandboxBanner {{ border: 1px solid {color.name()}; border-radius: 6px; padding: 6px 10px;"
         f" font-weight: bold; background-color: rgba({color.red()}, {color.green()}, {color.blue()}, 40); }}"
@@ -111,10 +123,10 @@ _GLYPH = "#fff"
 _GLYPH_ON_DARK = "#202124"
 
 
-def status_icon(name: str, size: int = 32, scale: float = 2.0) -> QIcon:
+def status_icon(name: str, size: int = 32, scale: float = 2.0, contrast: bool | None = None) -> QIcon:
     """A state's icon in the window's scheme: as drawn on a light window; on a dark one in the
     dark scheme's lighter accents with a dark glyph, so it neither glares nor sinks into the window."""
-    if not is_dark() or high_contrast():
+    if not is_dark() or _high_contrast(contrast):
         return icon(name)
     svg = resource("icons", name).read_text(encoding="utf-8")
     for light, dark in _STATUS_FILLS_ON_DARK.items():
@@ -123,10 +135,14 @@ def status_icon(name: str, size: int = 32, scale: float = 2.0) -> QIcon:
 
 
 def _drawn(svg: str, size: int, scale: float) -> QIcon:
+    from PySide6.QtCore import QByteArray, QRectF
+    from PySide6.QtGui import QPainter, QPixmap
+    from PySide6.QtSvg import QSvgRenderer
+
     renderer = QSvgRenderer(QByteArray(svg.encode()))
     pixmap = QPixmap(QSize(size, size) * scale)
     pixmap.setDevicePixelRatio(scale)
-    pixmap.fill(Qt.GlobalColor.transparent)
+    pixmap.fill(QColor(0, 0, 0, 0))  # transparent
     painter = QPainter(pixmap)
     renderer.render(painter, QRectF(0, 0, size, size))  # logical size; the pixmap's ratio adds the detail
     painter.end()

@@ -2,6 +2,11 @@
 
 The window only shows and asks: every check and save goes to the worker
 through `KeyServiceHost`, and comes back as a signal.
+
+It is made in two steps, so that it is drawn at once: `SettingsWindow(...)` is the window with its first
+frame (lsdesk/gui/first_frame.py), and `fill` puts in everything else, once that frame is on screen. This
+module imports only what the first frame needs; what the rest needs is imported where it is used, by then
+already loaded by `fill`.
 """
 
 from __future__ import annotations
@@ -11,49 +16,22 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from lsdesk.core.autostart import Autostart
-from lsdesk.core.key_dates import describe_age, rotation_reminder
-from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
 from lsdesk.core.language import _, ngettext
-from lsdesk.core.local_problem import describe_local_problem
-from lsdesk.core.moments import when
-from lsdesk.core.outcome import TITLES, State, outcome
-from lsdesk.core.preferences import Preferences
-from lsdesk.core.profiles import KnownProfile
-from lsdesk.core.status import NOT_DONE_TITLES, Action, Activity, KeyStatus, StatusModel, Tone
 from lsdesk.core.store_words import WORDS
-from lsdesk.gui.badge import StatusBadge
-from lsdesk.gui.browser_fallback import BrowserFallback
-from lsdesk.gui.clipboard import CLEAR_AFTER_MS, copy_for_a_while
-from lsdesk.gui.controls import button
-from lsdesk.gui.elided_label import ElidedLabel
-from lsdesk.gui.history_view import EXPORTED_TITLE, HistoryBox
-from lsdesk.gui.key_field import ApiKeyField
-from lsdesk.gui.message_bar import MessageBar
-from lsdesk.gui.organisation_bar import OrganisationBar
-from lsdesk.gui.places_view import PlacesPanel
-from lsdesk.gui.questions import ask_to_switch_organisations, ask_yes_no
-from lsdesk.gui.scrolling_column import ScrollingColumn
+from lsdesk.gui.clipboard import CLEAR_AFTER_MS
+from lsdesk.gui.first_frame import MARGIN, SANDBOX_BANNER, SPACING, FirstFrame
 from lsdesk.gui.theme import banner_style, icon
-from lsdesk.gui.worker import KeyServiceHost
 
 if TYPE_CHECKING:
     from lsdesk.core.places import Checklists, Places
+    from lsdesk.core.preferences import Preferences
+    from lsdesk.core.profiles import KnownProfile
+    from lsdesk.core.settings_file import SettingsReader
+    from lsdesk.core.status import KeyStatus, StatusModel
     from lsdesk.core.usecases import SaveResult
     from lsdesk.gui.alerts import KeyAlerts
     from lsdesk.gui.preferences import PreferencesDialog
@@ -61,13 +39,13 @@ if TYPE_CHECKING:
     from lsdesk.gui.sweep import ProfileSweep
     from lsdesk.gui.tray import TrayIcon
     from lsdesk.gui.watch import KeyWatch
+    from lsdesk.gui.worker import KeyServiceHost
 
-# The dialogs are imported when first opened: the window appears sooner.
+# The dialogs are imported when first opened.
 
 log = logging.getLogger(__name__)
 
 WINDOW_TITLE = _("Lessonspace Integration Settings")
-SANDBOX_BANNER = _("Sandbox: not connected to Lessonspace; nothing is saved")
 # Translators: a detail of the saved key (its organisation, its age) that lsdesk does not know.
 UNKNOWN = _("Unknown")
 AUTOSTART_FAILED_TITLE = _("lsdesk could not change what starts when you sign in")
@@ -109,6 +87,10 @@ START_AT_SIGN_IN = _("&Start when I sign in")
 NOT_NOW = _("&Not now")
 # Room left for the title bar and frame the window manager adds around the window.
 TITLE_BAR_ALLOWANCE = 48
+# The size the window last fitted itself to, in its settings: its first frame is drawn at that size, so that
+# nothing moves when the rest is filled in. Before there is one, a height of this many lines of text.
+FITTED_SIZE = "window/size"
+FIRST_FRAME_LINES = 44
 # Translators: {store} is the system's credential store ("keyring", "Keychain", "Credential Manager");
 # {how_to_unlock} is a sentence saying how to unlock it.
 SAVE_STOPPED_WAITING = _("lsdesk stopped waiting for your {store}. {how_to_unlock}").format(
@@ -141,51 +123,82 @@ class SettingsWindow(QMainWindow):
     preferences_changed(Preferences): the user saved new preferences.
     profile_chosen(str): the admin picked another organisation's profile, or added one.
     profiles_changed(list[KnownProfile]): the organisations, or the state of one of them, changed.
+    filled_in(): `fill` has put in the window's content.
     """
 
     preferences_changed = Signal(object)
     profile_chosen = Signal(str)
     profiles_changed = Signal(object)
+    filled_in = Signal()
 
     def __init__(
-        self,
-        host: KeyServiceHost,
-        model: StatusModel,
-        settings: QSettings,
-        *,
-        developer_url: str,
-        sandbox: bool = False,
-        profiles: Callable[[], list[KnownProfile]] | None = None,
-        places: Places,
-        checklists: Checklists,
-        parent: QWidget | None = None,
+        self, profile: str, *, sandbox: bool = False, fitted_size: QSize | None = None, parent: QWidget | None = None
     ):
+        """The window with its first frame only, at `fitted_size` (the size it last fitted itself to) if given;
+        `fill` puts in the rest."""
         super().__init__(parent)
-        self._host = host
-        self._model = model
-        self._settings = settings
+        self._host: KeyServiceHost | None = None  # all three set by fill
+        self._model: StatusModel | None = None
+        self._settings: QSettings | None = None
         # Set by create_window: the scheduled re-check, and the tray icon where there is a tray.
         self.watch: KeyWatch | None = None
         self.tray: TrayIcon | None = None
         self.alerts: KeyAlerts | None = None  # set by add_tray: says when a key stops working
         self.sweep: ProfileSweep | None = None  # checks the other organisations' keys
         self.known_profiles: list[KnownProfile] = []  # as the organisation list shows them
-        self.autostart = Autostart()  # lsdesk's entry among what starts when the admin signs in
         # Set by the application when a system tray shows lsdesk: closing then only hides.
         self.keep_in_tray = False
         self._quitting = False
-        self._developer_url = developer_url
+        self.profile = profile  # the organisation's profile the window shows
+        self._sandbox = sandbox
         self._banner: QLabel | None = None
         self._fitted = False
+        self._first_frame_size = fitted_size
         self._needed_height = 0  # what the content needed when last measured
         self.column: QVBoxLayout | None = None  # the window's own layout, once laid out
         self._held_focus: QPushButton | None = None  # the pressed button, while its operation runs
 
-        profile = host.profile
         self.setWindowTitle(_window_title(profile, sandbox))
         self.setWindowIcon(icon("app.svg"))
         self.setMinimumWidth(560)
+        self.setCentralWidget(FirstFrame(sandbox=sandbox, parent=self))
 
+    @property
+    def filled(self) -> bool:
+        """Whether `fill` has put in the window's content (before that, it shows its first frame)."""
+        return self._host is not None
+
+    def fill(
+        self,
+        host: KeyServiceHost,
+        model: StatusModel,
+        settings: QSettings,
+        *,
+        developer_url: str,
+        profiles: Callable[[], list[KnownProfile]] | None = None,
+        places: Places,
+        checklists: Checklists,
+    ) -> None:
+        """Put in the window's content in place of its first frame: the badge showing `model`, the details,
+        the key field and buttons working through `host`, the places, the history."""
+
+        from lsdesk.core.autostart import Autostart
+        from lsdesk.core.status import NOT_DONE_TITLES, Action, Tone
+        from lsdesk.gui.badge import StatusBadge
+        from lsdesk.gui.browser_fallback import BrowserFallback
+        from lsdesk.gui.elided_label import ElidedLabel
+        from lsdesk.gui.history_view import EXPORTED_TITLE, HistoryBox
+        from lsdesk.gui.key_field import ApiKeyField
+        from lsdesk.gui.message_bar import MessageBar
+        from lsdesk.gui.organisation_bar import OrganisationBar
+        from lsdesk.gui.places_view import PlacesPanel
+
+        self._host = host
+        self._model = model
+        self._settings = settings
+        self.autostart = Autostart()  # lsdesk's entry among what starts when the admin signs in
+        self._developer_url = developer_url
+        profile = host.profile
         self._profiles = profiles
         self.organisations = OrganisationBar(profile, settings, self)
         self.organisations.chosen.connect(self.profile_chosen)
@@ -278,7 +291,8 @@ class SettingsWindow(QMainWindow):
         )
         self.history_list = self.history_box.list
 
-        self._lay_out(key_label, sandbox)
+        self._lay_out(key_label)
+        self.centralWidget().installEventFilter(self)
         tab_order = (
             self.key_field.line_edit,
             self.key_field.toggle,
@@ -325,6 +339,9 @@ class SettingsWindow(QMainWindow):
         self.setTabOrder(self.profile_switcher, self.organisations.rename_button)
         self.setTabOrder(self.organisations.rename_button, self.key_field.line_edit)
         self.key_field.line_edit.setFocus()  # the admin's usual first step: pasting a key
+        if self.isVisible():  # filled in after its first frame was drawn: fitted to its content now
+            self.fit_to_screen()
+        self.filled_in.emit()
 
     @property
     def host(self) -> KeyServiceHost:
@@ -355,6 +372,8 @@ class SettingsWindow(QMainWindow):
     @Slot()
     def open_rotation(self) -> RotateDialog | None:
         """Open the guided rotation; offered only while Lessonspace has just confirmed the key valid."""
+        from PySide6.QtCore import Qt
+
         current = self._model.key.as_outcome()
         if not self._rotation_offered() or current is None:
             return None
@@ -376,6 +395,9 @@ class SettingsWindow(QMainWindow):
     @Slot()
     def forget(self) -> bool:
         """Remove the saved key, once the admin confirmed it; False if not started."""
+        from lsdesk.core.outcome import State
+        from lsdesk.gui.questions import ask_yes_no
+
         if self._host.busy or self._model.key.state is State.NOT_SET:
             return False
         if not ask_yes_no(self, _("Forget this key?"), FORGET_QUESTION):
@@ -398,6 +420,9 @@ class SettingsWindow(QMainWindow):
     @Slot()
     def copy_saved_key(self) -> bool:
         """Copy the saved key, once the admin has said yes: it is read on this press only, never shown."""
+        from lsdesk.core.outcome import State
+        from lsdesk.gui.questions import ask_yes_no
+
         if self._host.busy or self._model.key.state is State.NOT_SET:
             return False
         if not ask_yes_no(self, COPY_QUESTION_TITLE, COPY_QUESTION):
@@ -411,6 +436,9 @@ class SettingsWindow(QMainWindow):
 
     @Slot(object)
     def _on_key_read(self, result: object) -> None:
+        from lsdesk.core.status import Action
+        from lsdesk.gui.clipboard import copy_for_a_while
+
         if isinstance(result, str):
             copy_for_a_while(result)
             self._model.noted(Action.COPY, COPIED_TITLE, COPIED)
@@ -420,6 +448,10 @@ class SettingsWindow(QMainWindow):
     @Slot()
     def stop_waiting(self) -> None:
         """Cancel: stop waiting for the keyring; the window is free again at once."""
+        from lsdesk.core.keystore import KEYRING_STOPPED_MESSAGE, KEYRING_STOPPED_TITLE
+        from lsdesk.core.outcome import State, outcome
+        from lsdesk.core.status import Action, Activity
+
         activity = self._host.activity
         if not self._host.cancel():
             return
@@ -446,6 +478,8 @@ class SettingsWindow(QMainWindow):
             self.key_field.setFocus()  # the typed key stays: nothing the admin pasted is lost
 
     def _confirm_other_organisation(self, result: SaveResult) -> None:
+        from lsdesk.gui.questions import ask_to_switch_organisations
+
         # As the rotation dialog asks: nothing was changed, the admin decides.
         if ask_to_switch_organisations(self, result.outcome.message):
             self.save(allow_other_organisation=True)
@@ -454,6 +488,9 @@ class SettingsWindow(QMainWindow):
 
     def _render(self, model: StatusModel) -> None:
         """Draw everything from the model: the badge, the details, the message bar, the buttons."""
+        from lsdesk.core.outcome import State
+        from lsdesk.core.status import Activity
+
         key = model.key
         waiting = model.waiting_for_keyring
         self.waiting_label.setVisible(waiting)
@@ -514,6 +551,8 @@ class SettingsWindow(QMainWindow):
         (held if held.isEnabled() else self.key_field).setFocus()
 
     def _show_message(self, model: StatusModel) -> None:
+        from lsdesk.core.status import Activity
+
         if model.activity is Activity.SAVING:
             self.message_bar.show_progress(STILL_WAITING_FOR_KEYRING if model.waiting_for_keyring else SAVING)
         elif model.activity is Activity.FORGETTING:
@@ -524,6 +563,11 @@ class SettingsWindow(QMainWindow):
             self.message_bar.hide()
 
     def _show_details(self, key: KeyStatus) -> None:
+        from lsdesk.core.key_dates import describe_age, rotation_reminder
+        from lsdesk.core.moments import when
+        from lsdesk.core.outcome import State
+        from lsdesk.core.preferences import Preferences
+
         org = key.organisation
         self.organisation_label.setText(org.describe() if org is not None else UNKNOWN)
         if key.key_ending:
@@ -553,13 +597,17 @@ class SettingsWindow(QMainWindow):
         self.rotate_now_button.setVisible(reminder is not None)
 
     def _rotation_offered(self) -> bool:
+        from lsdesk.core.outcome import State
+
         key = self._model.key
         return key.live and key.state is State.VALID
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         # Widgets with a style sheet (the badge, the banner) get no palette or
         # font events of their own, so the window passes them on.
-        if event.type() == QEvent.Type.PaletteChange:
+        if not self.filled:
+            pass  # the first frame is there only until the window is filled, in the palette and font of then
+        elif event.type() == QEvent.Type.PaletteChange:
             self._restyle()
         elif event.type() == QEvent.Type.FontChange:
             self.badge.scale_title_font()
@@ -616,6 +664,9 @@ class SettingsWindow(QMainWindow):
 
     @Slot()
     def open_preferences(self) -> PreferencesDialog:
+        from PySide6.QtCore import Qt
+
+        from lsdesk.core.preferences import Preferences
         from lsdesk.gui.preferences import PreferencesDialog
 
         dialog = PreferencesDialog(
@@ -640,6 +691,8 @@ class SettingsWindow(QMainWindow):
 
     def _start_at_sign_in(self, wanted: bool) -> None:
         """Write or remove lsdesk's entry among what starts when the admin signs in."""
+        from lsdesk.core.local_problem import describe_local_problem
+
         if wanted == self.autostart.is_enabled():
             return
         try:
@@ -675,7 +728,8 @@ class SettingsWindow(QMainWindow):
                 self.tray.tell_still_running()
             self.hide()  # lsdesk keeps watching the key from the tray
             return
-        self._host.shutdown()
+        if self._host is not None:
+            self._host.shutdown()
         if self.sweep is not None:
             self.sweep.shutdown()
         if self.alerts is not None:
@@ -683,6 +737,8 @@ class SettingsWindow(QMainWindow):
         super().closeEvent(event)
 
     def _offer_start_at_sign_in(self) -> QMessageBox:
+        from PySide6.QtCore import Qt
+
         box = QMessageBox(
             QMessageBox.Icon.Question,
             START_AT_SIGN_IN_TITLE,
@@ -707,7 +763,12 @@ class SettingsWindow(QMainWindow):
 
     # Layout ----------------------------------------------------------------
 
-    def _lay_out(self, key_label: QLabel, sandbox: bool) -> None:
+    def _lay_out(self, key_label: QLabel) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout
+
+        from lsdesk.gui.scrolling_column import ScrollingColumn
+
         details = QFormLayout()
         if self._host.profile != "default":
             details.addRow(_("Profile:"), self.profile_label)
@@ -761,13 +822,12 @@ class SettingsWindow(QMainWindow):
         content_column.addStretch(1)
         self.scroll_area = ScrollingColumn(content, self)
 
-        # A main window, so that screen readers meet it as a frame titled as the window.
+        # A main window, so that screen readers meet it as a frame titled as the window. Its first frame goes.
         self.setCentralWidget(QWidget(self))
-        self.centralWidget().installEventFilter(self)
         column = self.column = QVBoxLayout(self.centralWidget())
-        column.setContentsMargins(16, 16, 16, 16)
-        column.setSpacing(12)
-        if sandbox:
+        column.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
+        column.setSpacing(SPACING)
+        if self._sandbox:
             self._banner = QLabel(SANDBOX_BANNER, self)
             self._banner.setObjectName("sandboxBanner")
             self._banner.setWordWrap(True)
@@ -798,18 +858,41 @@ class SettingsWindow(QMainWindow):
         super().showEvent(event)
 
     def fit_to_screen(self) -> None:
-        """All of the window where the screen has room for it, else as much as fits (the rest scrolls)."""
+        """All of the window where the screen has room for it, else as much as fits (the rest scrolls).
+
+        Before the window is filled, the size it last fitted itself to (its content is most often the same
+        again), or a height for about FIRST_FRAME_LINES lines of text. Once filled, the size it fits is kept
+        in its settings for the next start's first frame."""
         room = self.screen().availableGeometry().size() - QSize(0, TITLE_BAR_ALLOWANCE)
-        self.resize(self.sizeHint().expandedTo(self.minimumSizeHint()).boundedTo(room).expandedTo(self.minimumSize()))
+        if self.filled:
+            wanted = self.sizeHint().expandedTo(self.minimumSizeHint())
+        else:
+            wanted = self._first_frame_size or QSize(0, self.fontMetrics().lineSpacing() * FIRST_FRAME_LINES)
+        self.resize(wanted.boundedTo(room).expandedTo(self.minimumSize()))
+        if self.filled:
+            self._settings.setValue(FITTED_SIZE, f"{self.width()}x{self.height()}")
 
     def _detail_label(self, name: str, kind: type[QLabel] = QLabel) -> QLabel:
+        from PySide6.QtCore import Qt
+
         label = kind(UNKNOWN, self)
         label.setObjectName(name)
         label.setTextFormat(Qt.TextFormat.PlainText)  # the organisation's name comes from the server
         return label
 
     def _button(self, name: str, text: str, description: str) -> QPushButton:
+        from lsdesk.gui.controls import button
+
         return button(self, name, text, description)
+
+
+def remembered_size(settings: SettingsReader) -> QSize | None:
+    """The size the window last fitted itself to ("560x740" under FITTED_SIZE); None before there is one, or
+    for a value that is not a size."""
+    width, times, height = str(settings.value(FITTED_SIZE, "")).partition("x")
+    if not (times and width.isdigit() and height.isdigit()):
+        return None
+    return QSize(int(width), int(height))
 
 
 def _flag_set(settings: QSettings, name: str) -> bool:
@@ -829,6 +912,8 @@ def _window_title(profile: str, sandbox: bool) -> str:
 
 def _remembered(key: KeyStatus, *, checking: bool) -> str:
     """The badge's sentence for a status remembered from an earlier run, while none is known yet from this one."""
+    from lsdesk.core.moments import when
+
     if key.last_checked is None:
         if checking:
             return _("That was the status on an earlier run. Checking with Lessonspace now...")
@@ -842,6 +927,9 @@ def _remembered(key: KeyStatus, *, checking: bool) -> str:
 
 def _badge_message(key: KeyStatus) -> str:
     """The badge's sentence: the answer's own, and, when Lessonspace could not answer, when the key last worked."""
+    from lsdesk.core.moments import when
+    from lsdesk.core.outcome import TITLES, State
+
     if key.state is not None and key.state.is_network_problem and key.last_confirmed_valid is not None:
         # Translators: {message} is the status's own sentence (why Lessonspace could not answer);
         # {when} is a date and time, "03 Dec 2026, 11:52".

@@ -1,7 +1,9 @@
 """Counting a window's widgets by Qt class, and building a bare window with the same ones.
 
-Widgets Qt makes inside another (a list's scroll bars and viewport, named
-"qt_...") are left out of the count: the bare window's own list makes them too.
+Widgets Qt makes inside another (a list's scroll bars and viewport) are left
+out of the count: the bare window's own list makes them too. Qt made them in
+C++, which is how they are told apart; what lsdesk put inside a scroll area's
+viewport counts, as lsdesk made it.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ from collections import Counter
 
 from PySide6 import QtWidgets
 from PySide6.QtWidgets import QVBoxLayout, QWidget
+from shiboken6 import Shiboken
 
 
 def widget_census(window: QWidget) -> dict[str, int]:
     """How many widgets of each PySide6 class (lsdesk's own classes count as their Qt base) the window holds."""
     counts: Counter[str] = Counter()
     for widget in window.findChildren(QWidget):
-        if not _made_by_qt(widget, window):
+        if Shiboken.createdByPython(widget):
             counts[_qt_class(widget)] += 1
     return dict(counts)
 
@@ -47,11 +50,3 @@ def _qt_class(widget: QWidget) -> str:
         if cls.__module__.startswith("PySide6."):
             return cls.__name__
     raise TypeError(f"{type(widget).__name__} is not a Qt widget")
-
-
-def _made_by_qt(widget: QWidget, window: QWidget) -> bool:
-    while widget is not None and widget is not window:
-        if widget.objectName().startswith("qt_"):
-            return True
-        widget = widget.parentWidget()
-    return False
