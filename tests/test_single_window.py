@@ -23,7 +23,7 @@ BROUGHT_FORWARD = "another start of lsdesk asked for this window; bringing it fo
 
 @pytest.fixture(autouse=True)
 def own_folders(tmp_path, monkeypatch):
-    """A state folder (so a socket name and log file) and a runtime folder of this
+    """A state folder (so a log file) and a runtime folder (so a socket) of this
     test's own, shared by the processes it starts."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     runtime = tmp_path / "runtime"

@@ -90,7 +90,7 @@ TITLE_BAR_ALLOWANCE = 48
 # The size the window last fitted itself to, in its settings: its first frame is drawn at that size, so that
 # nothing moves when the rest is filled in. Before there is one, a height of this many lines of text.
 FITTED_SIZE = "window/size"
-FIRST_FRAME_LINES = 44
+FIRST_FRAME_LINES = 58
 # Translators: {store} is the system's credential store ("keyring", "Keychain", "Credential Manager");
 # {how_to_unlock} is a sentence saying how to unlock it.
 SAVE_STOPPED_WAITING = _("lsdesk stopped waiting for your {store}. {how_to_unlock}").format(
@@ -340,6 +340,7 @@ class SettingsWindow(QMainWindow):
         self.setTabOrder(self.organisations.rename_button, self.key_field.line_edit)
         self.key_field.line_edit.setFocus()  # the admin's usual first step: pasting a key
         if self.isVisible():  # filled in after its first frame was drawn: fitted to its content now
+            self.centralWidget().show()  # now, not once Qt gets to it: its size counts all of the content
             self.fit_to_screen()
         self.filled_in.emit()
 
