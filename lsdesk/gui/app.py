@@ -106,6 +106,7 @@ def create_window(
         from lsdesk.core.client import LessonspaceClient
         from lsdesk.core.desk import KeyDesk
 
+        release_source_text()  # httpx's, keyring's and the rest's: before the request needs memory
         return KeyDesk(client or LessonspaceClient(url), store, profile, journal=journal, history=history)
 
     state_folder = journal.folder.parent
