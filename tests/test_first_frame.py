@@ -67,11 +67,12 @@ def test_the_filled_window_takes_the_first_frames_place_and_keeps_its_size(
     with qtbot.waitSignal(window.filled_in, timeout=WAIT_MS):
         create_window(sandbox.api_url, store=store, settings=settings, journal=journal, history=history, window=window)
     assert window.filled
+    finished = []  # the first check starts once the filled window has been drawn
+    window.host.operation_finished.connect(lambda: finished.append(True))
     assert window.centralWidget() is not first_frame
     qtbot.waitUntil(lambda: not window.findChildren(FirstFrame), timeout=WAIT_MS)  # Qt deletes it soon after
     assert window.badge.isVisible() and window.key_field.isVisible()
-    with qtbot.waitSignal(window.host.operation_finished, timeout=WAIT_MS):
-        pass  # the first check starts once the filled window has been drawn
+    qtbot.waitUntil(lambda: finished == [True], timeout=WAIT_MS)
     # The window fitted itself to its content, and that size is its next first frame's.
     assert remembered_size(settings) == window.size()
     window.quit()

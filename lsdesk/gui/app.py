@@ -462,18 +462,15 @@ def _report_crash(exc_type, error, tb) -> None:
 def _log_to_file() -> None:
     """Technical detail for support goes to a log file; never the key.
 
-    Not opened before the window is drawn: the log folder and logging.handlers
-    cost the window's start-up about 10 ms.
+    Not opened before the window is drawn: the log folder costs the window's start-up a few milliseconds.
     """
-    import logging.handlers
-
     from platformdirs import user_log_path
+
+    from lsdesk.core.log_file import LogFile
 
     try:
         folder = user_log_path(APPLICATION, appauthor=False, ensure_exists=True)
-        handler = logging.handlers.RotatingFileHandler(
-            folder / "lsdesk.log", maxBytes=512 * 1024, backupCount=2, encoding="utf-8"
-        )
+        handler = LogFile(folder / "lsdesk.log")
     except OSError:
         log.warning("no log file: the log folder could not be created")
         return
