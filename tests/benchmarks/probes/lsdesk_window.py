@@ -70,13 +70,14 @@ def when_idle(window: QWidget, then: Callable[[], None]) -> None:
 
 
 def when_filled(window: QWidget, then: Callable[[], None]) -> None:
-    """Call `then` once the window has been filled in: its first frame has no worker yet."""
+    """Call `then` once the window has been filled in and set up (its first frame has no worker yet): after
+    the call that filled it, which goes on to add the tray and the rest."""
     if window.filled:
         then()
         return
     from PySide6.QtCore import Qt  # not before lsdesk's first paint: it builds the whole Qt namespace
 
-    window.filled_in.connect(then, Qt.ConnectionType.SingleShotConnection)
+    window.filled_in.connect(lambda: QTimer.singleShot(0, then), Qt.ConnectionType.SingleShotConnection)
 
 
 class Startup:
