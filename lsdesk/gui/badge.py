@@ -6,7 +6,7 @@ no one has to tell green from red to know where they stand.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleAnnouncementEvent,
@@ -21,7 +21,7 @@ from lsdesk.core.language import _
 from lsdesk.core.outcome import State
 from lsdesk.core.store_words import WORDS
 from lsdesk.gui.first_frame import CHECKING_MESSAGE, CHECKING_TITLE, ICON_SIZE, headline_font, lay_out_badge
-from lsdesk.gui.theme import Accent, badge_style, icon, status_icon
+from lsdesk.gui.theme import Accent, badge_style, draw_status_icon, icon
 
 # icon file, colour family
 _LOOKS: dict[State | None, tuple[str, Accent]] = {
@@ -123,11 +123,7 @@ class StatusBadge(QFrame):
     def restyle(self) -> None:
         """Redraw icon and frame in the current palette (light, dark, high contrast)."""
         icon_file, accent = _look(self._state, self.title())
-        self._icon.setPixmap(
-            status_icon(icon_file, ICON_SIZE, self.devicePixelRatioF()).pixmap(
-                QSize(ICON_SIZE, ICON_SIZE), self.devicePixelRatioF()
-            )
-        )
+        draw_status_icon(self._icon, icon_file, ICON_SIZE)
         style = badge_style(Accent.NEUTRAL if self._muted else accent)
         if style != self.styleSheet():  # a new style sheet is itself a palette change
             self.setStyleSheet(style)

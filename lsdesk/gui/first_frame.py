@@ -18,7 +18,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lsdesk.core.language import _
-from lsdesk.gui.theme import Accent, badge_style, banner_style, status_icon
+from lsdesk.gui.theme import Accent, badge_style, banner_style, draw_status_icon
 
 # Translators: the status headline while lsdesk asks Lessonspace whether the key works.
 CHECKING_TITLE = _("Checking...")
@@ -86,10 +86,7 @@ class FirstFrame(QWidget):
         icon, title, message = QLabel(badge), QLabel(CHECKING_TITLE, badge), QLabel(CHECKING_MESSAGE, badge)
         lay_out_badge(badge, icon, title, message)
         title.setFont(headline_font(self.font()))
-        scale = self.devicePixelRatioF()
-        icon.setPixmap(
-            status_icon("checking.svg", ICON_SIZE, scale, contrast=False).pixmap(QSize(ICON_SIZE, ICON_SIZE), scale)
-        )
+        draw_status_icon(icon, "checking.svg", ICON_SIZE, contrast=False)
         badge.setStyleSheet(badge_style(Accent.WORKING, contrast=False))
         column.addWidget(badge)
         column.addStretch(1)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from lsdesk.core.language import _
 from lsdesk.core.status import ActionResult, Tone
-from lsdesk.gui.theme import Accent, message_bar_style, status_icon
+from lsdesk.gui.theme import Accent, draw_status_icon, message_bar_style
 
 ICON_SIZE = 20
 
@@ -86,11 +86,7 @@ class MessageBar(QFrame):
 
     def restyle(self) -> None:
         icon_file, accent, _heard = _LOOKS[self._tone]
-        self._icon.setPixmap(
-            status_icon(icon_file, ICON_SIZE, self.devicePixelRatioF()).pixmap(
-                QSize(ICON_SIZE, ICON_SIZE), self.devicePixelRatioF()
-            )
-        )
+        draw_status_icon(self._icon, icon_file, ICON_SIZE)
         style = message_bar_style(accent)
         if style != self.styleSheet():
             self.setStyleSheet(style)

@@ -11,11 +11,15 @@ where that is the system's choice (lsdesk/gui/first_frame.py). Nothing else here
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 
 from lsdesk.resource_files import resource
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QLabel
 
 
 class Accent(Enum):
@@ -132,6 +136,17 @@ def status_icon(name: str, size: int = 32, scale: float = 2.0, contrast: bool | 
     for light, dark in _STATUS_FILLS_ON_DARK.items():
         svg = svg.replace(f'"{light}"', f'"{dark}"')
     return _drawn(svg.replace(f'"{_GLYPH}"', f'"{_GLYPH_ON_DARK}"'), size, scale)
+
+
+def draw_status_icon(label: QLabel, name: str, size: int, contrast: bool | None = None) -> None:
+    """Show state icon `name` in `label`, in the window's scheme; drawn only when the icon, the scheme or the
+    screen's scale changed (drawing an SVG takes about a millisecond, and the status is shown after every
+    operation)."""
+    scale = label.devicePixelRatioF()
+    look = (name, size, scale, is_dark(), _high_contrast(contrast))
+    if getattr(label, "drawn_icon", None) != look:
+        label.setPixmap(status_icon(name, size, scale, contrast).pixmap(QSize(size, size), scale))
+        label.drawn_icon = look
 
 
 def _drawn(svg: str, size: int, scale: float) -> QIcon:
