@@ -123,3 +123,19 @@ def test_the_first_frame_is_drawn_before_lsdesks_slower_modules_are_imported(tmp
     # The next start draws its first frame at the size the window fitted itself to: nothing moves when it fills.
     again_first, again_filled = first_and_filled(environment)
     assert again_first["size"] == filled["size"] == again_filled["size"]
+
+
+def test_an_address_lsdesk_refuses_closes_the_first_frame_and_says_why(tmp_path):
+    environment = {name: str(tmp_path / name) for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME")}
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.helpers.refused_start_probe", "--api-url", "http://api.thelessonspace.com/v2/"],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_S,
+        env={**os.environ, **environment},
+    )
+    assert result.returncode == 2, result.stderr
+    (box,) = json.loads(result.stdout.strip().splitlines()[-1])["boxes"]
+    sentence = result.stderr.strip().splitlines()[-1]
+    assert box == {"text": sentence, "window_visible": False}  # no "Checking..." behind "lsdesk can't start"
+    assert "https" in sentence
