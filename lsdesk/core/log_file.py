@@ -16,8 +16,8 @@ KEPT_LOGS = 2  # lsdesk.log.1 and lsdesk.log.2 beside lsdesk.log
 
 
 class LogFile(logging.FileHandler):
-    """`path`, moved to `path`.1 (and that one to .2, and so on up to `kept`) once a record would take it
-    past `max_bytes`."""
+    """`path`, moved to `path`.1 (and that one to .2, and so on up to `kept`, at least 1) once a record would
+    take it past `max_bytes`."""
 
     def __init__(self, path: Path, max_bytes: int = MAX_LOG_BYTES, kept: int = KEPT_LOGS):
         super().__init__(path, encoding="utf-8")
@@ -41,7 +41,4 @@ class LogFile(logging.FileHandler):
             older = path.with_name(f"{path.name}.{number}")
             if older.exists():
                 os.replace(older, path.with_name(f"{path.name}.{number + 1}"))
-        if self.kept > 0:
-            os.replace(path, path.with_name(f"{path.name}.1"))
-        else:
-            path.unlink(missing_ok=True)
+        os.replace(path, path.with_name(f"{path.name}.1"))

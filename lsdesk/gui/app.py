@@ -405,6 +405,8 @@ class ProfileSwitch(QObject):
 
     @Slot(str)
     def switch_to(self, profile: str) -> None:
+        from lsdesk.core.outcome import State
+
         before = self.current
         after = self._open_profile(profile)
         after.profile_chosen.connect(self.switch_to)
@@ -414,8 +416,6 @@ class ProfileSwitch(QObject):
         log.info("switched to profile %s", profile)
         before.quit()
         before.deleteLater()
-        from lsdesk.core.outcome import State
-
         if after.model.key.state is None or after.model.key.state is State.NOT_SET:
             after.key_field.setFocus()  # a new organisation: its key is pasted next
 

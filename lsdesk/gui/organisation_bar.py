@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -19,22 +19,18 @@ from lsdesk.core.language import _
 from lsdesk.core.profiles import KnownProfile, profile_name_for, same_organisation_warning, set_display_name
 from lsdesk.gui.badge import state_icon
 from lsdesk.gui.controls import button
-from lsdesk.gui.theme import status_icon
+from lsdesk.gui.theme import draw_status_icon, status_icon
 
 # Translators: the last entry of the list of organisations; choosing it adds one.
 ADD_ORGANISATION = _("Add organisation...")
 ADD_ORGANISATION_TITLE = _("Add organisation")
 ADD_ORGANISATION_QUESTION = _("The organisation's name, as you call it (its key is pasted next):")
 RENAME_TITLE = _("Rename organisation")
+RENAME_QUESTION = _("The name lsdesk shows for this organisation (Lessonspace's own name is not changed):")
 # The warning beside the list and on its line, in lsdesk's own colours (light, dark, high contrast), at the size
 # of a small icon.
+WARNING = "warning.svg"
 WARNING_SIZE = 16
-RENAME_QUESTION = _("The name lsdesk shows for this organisation (Lessonspace's own name is not changed):")
-
-
-def warning_icon(scale: float):
-    """Two profiles hold keys of one organisation: lsdesk's warning sign."""
-    return status_icon("warning.svg", WARNING_SIZE, scale)
 
 
 class OrganisationBar(QWidget):
@@ -64,8 +60,7 @@ class OrganisationBar(QWidget):
         )
         self.rename_button.clicked.connect(self.rename)
         self._warning_icon = QLabel(self)
-        scale = self.devicePixelRatioF()
-        self._warning_icon.setPixmap(warning_icon(scale).pixmap(QSize(WARNING_SIZE, WARNING_SIZE), scale))
+        draw_status_icon(self._warning_icon, WARNING, WARNING_SIZE)
         self.warning = QLabel(self)
         self.warning.setObjectName("sameOrganisationWarning")
         self.warning.setWordWrap(True)
@@ -135,7 +130,7 @@ class OrganisationBar(QWidget):
 
     def _icon_of(self, profile: KnownProfile):
         if profile.same_organisation_as:
-            return warning_icon(self.devicePixelRatioF())
+            return status_icon(WARNING, WARNING_SIZE, self.devicePixelRatioF())
         return state_icon(profile.status.state if profile.status else None)
 
     def _show_warning(self, sentence: str | None) -> None:

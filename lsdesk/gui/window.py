@@ -605,12 +605,11 @@ class SettingsWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         # Widgets with a style sheet (the badge, the banner) get no palette or
-        # font events of their own, so the window passes them on.
-        if not self.filled:
-            pass  # the first frame is there only until the window is filled, in the palette and font of then
-        elif event.type() == QEvent.Type.PaletteChange:
+        # font events of their own, so the window passes them on. The first frame, there only until the
+        # window is filled, keeps the palette and font it was drawn in.
+        if self.filled and event.type() == QEvent.Type.PaletteChange:
             self._restyle()
-        elif event.type() == QEvent.Type.FontChange:
+        elif self.filled and event.type() == QEvent.Type.FontChange:
             self.badge.scale_title_font()
         super().changeEvent(event)
 
